@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class BenchConfig(AppConfig):
+    name = "bench"
+    verbose_name = "SQLite on Lambda benchmark"
+
+    def ready(self) -> None:
+        from django.conf import settings
+
+        from bench.dynamo.table import configure
+
+        configure(
+            table_name=settings.BENCH_TABLE_NAME,
+            endpoint_url=settings.DYNAMODB_ENDPOINT_URL,
+            region=settings.AWS_REGION,
+        )

@@ -1,0 +1,1 @@
+"""The registry of read strategies: name -> strategy (see ``bench.strategies.base``)."""
