@@ -1,16 +1,18 @@
 """Fixtures shared by the whole suite.
 
 Unit tests talk to moto's in-process DynamoDB (``ddb``); tests marked ``integration`` talk to
-a real dynalite process (``dynalite_endpoint``, in ``tests/integration``).
+a real dynalite process (``dynalite_endpoint`` for the session, ``local_ddb`` per test).
 """
 
 import os
+import uuid
 from collections.abc import Iterator
 
 import pytest
 from moto import mock_aws
 
 from bench.dynamo import table
+from bench.localdynamo import LocalDynamo
 
 # Unit tests never reach AWS: dummy credentials, a fixed region, no shared config files.
 os.environ.update(
@@ -36,3 +38,29 @@ def ddb() -> Iterator[table.Target]:
         table.create_table()
         yield target
     table.configure(table_name=TEST_TABLE, endpoint_url=None, region="us-east-1")
+
+
+@pytest.fixture(scope="session")
+def dynalite_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One dynalite process for the whole session on a free loopback port; yields its URL."""
+    with LocalDynamo(port=0, path=tmp_path_factory.mktemp("dynalite"), fast_tables=True) as server:
+        yield server.endpoint_url
+
+
+@pytest.fixture
+def local_ddb(dynalite_endpoint: str) -> Iterator[table.Target]:
+    """A fresh table of its own on the session's dynalite, with every model pointed at it."""
+    previous = table.target()
+    target = table.configure(
+        table_name=f"bench-it-{uuid.uuid4().hex[:12]}",
+        endpoint_url=dynalite_endpoint,
+        region="us-east-1",
+    )
+    table.create_table()
+    yield target
+    table.client().delete_table(TableName=target.table_name)
+    table.configure(
+        table_name=previous.table_name,
+        endpoint_url=previous.endpoint_url,
+        region=previous.region,
+    )
