@@ -13,7 +13,7 @@ Method, stated once so every number is reproducible:
 """
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 
 from bench.results import ResultRecord
@@ -43,7 +43,7 @@ class Summary:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, object]) -> "Summary":
+    def from_dict(cls, data: Mapping[str, object]) -> "Summary":
         """The inverse of ``as_dict`` (stored session summaries); missing figures read as None."""
 
         def number(key: str) -> float | None:
