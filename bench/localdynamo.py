@@ -8,7 +8,9 @@ fixtures and the speed measurements::
 
 The process runs in its own session (so a Ctrl-C in the terminal reaches only Python, which then
 stops it in order) and is stopped on exit from the ``with`` block, on ``stop()``, and at
-interpreter exit for anything left running.
+interpreter exit for anything left running. SIGTERM and SIGHUP, which would otherwise end Python
+without any clean-up, are turned into ``SystemExit`` while a server runs, so they stop it too.
+Only SIGKILL of the Python process can leave dynalite behind.
 """
 
 import atexit
@@ -18,6 +20,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 import weakref
 from pathlib import Path
@@ -82,6 +85,7 @@ class LocalDynamo:
         self._process: subprocess.Popen[bytes] | None = None
         self._stdout: IO[bytes] | None = None
         self._stderr: IO[bytes] | None = None
+        self.last_stderr = ""
 
     @property
     def endpoint_url(self) -> str:
@@ -111,6 +115,7 @@ class LocalDynamo:
             raise LocalDynamoError(
                 f"dynalite is not installed ({self.binary} is missing): run `make install`."
             )
+        _exit_on_termination_signals()
         if self.path is not None:
             self.path.mkdir(parents=True, exist_ok=True)
         tries = _FREE_PORT_TRIES if self.requested_port == 0 else 1
@@ -212,6 +217,7 @@ class LocalDynamo:
 
     def _release(self) -> None:
         _running.discard(self)
+        self.last_stderr = self.stderr_text()
         self._process = None
         for handle in (self._stdout, self._stderr):
             if handle is not None:
@@ -249,6 +255,23 @@ def _signal_group(process: "subprocess.Popen[bytes]", signum: signal.Signals) ->
     # The process leads its own session; signalling the group also ends anything it spawned.
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signum)
+
+
+def _raise_system_exit(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _exit_on_termination_signals() -> None:
+    """Let SIGTERM/SIGHUP unwind the stack (``with`` blocks, atexit) instead of killing Python.
+
+    Only from the main thread (the only one that may set handlers) and only where nobody has
+    set a handler of their own.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(signum) is signal.SIG_DFL:
+            signal.signal(signum, _raise_system_exit)
 
 
 @atexit.register

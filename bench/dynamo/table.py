@@ -75,7 +75,7 @@ def _client(where: Target) -> "DynamoDBClient":
         connect_timeout=3,
         read_timeout=10,
         retries={"max_attempts": 3, "mode": "standard"},
-        max_pool_connections=32,
+        max_pool_connections=64,  # one connection per seed worker at most (seeding.MAX_WORKERS)
         # Requests are built by this project's own code and checked by its tests; validating
         # every parameter again costs a measurable share of a batch write.
         parameter_validation=False,
