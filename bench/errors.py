@@ -50,3 +50,11 @@ class StorageUnavailableError(BenchError):
 
     status = 503
     code = "storage_unavailable"
+
+
+class ResponseTooLargeError(BenchError):
+    """The answer would exceed the 6 MB response cap of a Function URL; ``detail`` says how to
+    ask for less."""
+
+    status = 413
+    code = "response_too_large"
