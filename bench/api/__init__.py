@@ -75,3 +75,4 @@ def on_unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 # Routers, one module each; adding one is one line here.
+api.add_router("", "bench.api.benchmark.router")
