@@ -1,0 +1,1 @@
+"""The CDK app that deploys lambda-sqlite-bench (``cd infra && npx cdk deploy``)."""
