@@ -6,6 +6,7 @@ must be absolute.
 """
 
 import os
+import secrets
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -103,7 +104,13 @@ def sqlite_databases(efs_dir: Path, tmp_dir: Path) -> dict[str, dict[str, object
     }
 
 
-SECRET_KEY = env_str("DJANGO_SECRET_KEY", "local-only-insecure-key-the-api-signs-nothing")
+# On Lambda without DJANGO_SECRET_KEY: a random key per container, never a literal in code or in
+# the template. The API signs nothing (no sessions, cookies or CSRF tokens) that another
+# container would have to verify (docs/deploy.md).
+SECRET_KEY = env_str(
+    "DJANGO_SECRET_KEY",
+    secrets.token_urlsafe(50) if ON_LAMBDA else "local-only-insecure-key-the-api-signs-nothing",
+)
 DEBUG = env_bool("DJANGO_DEBUG", default=not ON_LAMBDA)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 
