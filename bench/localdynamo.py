@@ -68,7 +68,7 @@ class LocalDynamo:
         path: Path | None = None,
         host: str = LOOPBACK,
         fast_tables: bool = False,
-        binary: Path = DEFAULT_BINARY,
+        binary: Path | None = None,
         startup_timeout: float = 20.0,
         stop_timeout: float = 5.0,
     ) -> None:
@@ -79,12 +79,14 @@ class LocalDynamo:
         self.path = path
         self.host = host
         self.fast_tables = fast_tables
-        self.binary = binary
+        # Looked up at construction (not definition) time, so tests can point it elsewhere.
+        self.binary = binary or DEFAULT_BINARY
         self.startup_timeout = startup_timeout
         self.stop_timeout = stop_timeout
         self._process: subprocess.Popen[bytes] | None = None
         self._stdout: IO[bytes] | None = None
         self._stderr: IO[bytes] | None = None
+        self._logs: list[IO[bytes]] = []
         self.last_stderr = ""
 
     @property
@@ -146,6 +148,7 @@ class LocalDynamo:
     def _spawn(self) -> None:
         self._stdout = tempfile.TemporaryFile()  # noqa: SIM115 - closed in _release()
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed in _release()
+        self._logs = [self._stdout, self._stderr]
         try:
             self._process = subprocess.Popen(
                 self.command(),
@@ -219,9 +222,9 @@ class LocalDynamo:
         _running.discard(self)
         self.last_stderr = self.stderr_text()
         self._process = None
-        for handle in (self._stdout, self._stderr):
-            if handle is not None:
-                handle.close()
+        for handle in self._logs:
+            handle.close()
+        self._logs = []
         self._stdout = self._stderr = None
 
     def __enter__(self) -> Self:
