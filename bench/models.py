@@ -14,3 +14,19 @@ class Random(models.Model):
 
     def __str__(self) -> str:
         return self.id
+
+
+class SnapshotMeta(models.Model):
+    """The one row describing a snapshot file, written with it by ``bench.snapshot``."""
+
+    version = models.CharField(primary_key=True, max_length=26)
+    rows = models.IntegerField()
+    fingerprint = models.CharField(max_length=64)
+    built_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "snapshot_meta"
+        managed = False
+
+    def __str__(self) -> str:
+        return self.version

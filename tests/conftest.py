@@ -5,14 +5,29 @@ a real dynalite process (``dynalite_endpoint`` for the session, ``local_ddb`` pe
 """
 
 import os
+import random
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
+from django.conf import settings as django_settings
+from django.db import connections
 from moto import mock_aws
+from pytest_django.fixtures import Settings as SettingsWrapper
+from pytest_django.plugin import DjangoDbBlocker
+from ulid import ULID
 
 from bench.dynamo import table
+from bench.dynamo.models import RandomItem
 from bench.localdynamo import LocalDynamo
+from benchsite.settings import sqlite_databases
+
+if TYPE_CHECKING:
+    from bench.snapshot import BuildReport
 
 # Unit tests never reach AWS: dummy credentials, a fixed region, no shared config files.
 os.environ.update(
@@ -64,3 +79,102 @@ def local_ddb(dynalite_endpoint: str) -> Iterator[table.Target]:
         endpoint_url=previous.endpoint_url,
         region=previous.region,
     )
+
+
+# --- SQLite snapshot fixtures (read path) ---
+
+SNAPSHOT_ALIASES = ("efs", "efs_immutable", "tmp")
+SNAPSHOT_SEED_COUNT = 300
+SEED_START = datetime(2026, 3, 1, 23, 50, tzinfo=UTC)  # the items span two date partitions
+
+
+@dataclass(frozen=True)
+class SnapshotDirs:
+    efs_dir: Path
+    tmp_dir: Path
+
+    @property
+    def efs_file(self) -> Path:
+        return self.efs_dir / django_settings.SNAPSHOT_FILE_NAME
+
+    @property
+    def tmp_file(self) -> Path:
+        return self.tmp_dir / django_settings.SNAPSHOT_FILE_NAME
+
+
+def _repoint_snapshot_aliases(databases: dict[str, dict[str, Any]]) -> None:
+    """Close the snapshot aliases' connections and give them new settings (this thread)."""
+    for alias in SNAPSHOT_ALIASES:
+        if hasattr(connections._connections, alias):
+            connections[alias].close()
+            del connections[alias]
+        connections.settings[alias] = databases[alias]
+
+
+@pytest.fixture
+def snapshot_dirs(
+    tmp_path: Path, settings: SettingsWrapper, django_db_blocker: DjangoDbBlocker
+) -> Iterator[SnapshotDirs]:
+    """BENCH_EFS_DIR, BENCH_TMP_DIR and the efs/efs_immutable/tmp aliases in pytest tmp dirs.
+
+    The aliases open real files (they are never test databases), so database access is
+    unblocked for the test; tests using them must not declare those aliases to pytest-django.
+    """
+    dirs = SnapshotDirs(efs_dir=tmp_path / "efs", tmp_dir=tmp_path / "tmp")
+    dirs.efs_dir.mkdir()
+    dirs.tmp_dir.mkdir()
+    settings.BENCH_EFS_DIR = dirs.efs_dir
+    settings.BENCH_TMP_DIR = dirs.tmp_dir
+    previous = {alias: connections.settings[alias] for alias in SNAPSHOT_ALIASES}
+    configured = connections.configure_settings(sqlite_databases(dirs.efs_dir, dirs.tmp_dir))
+    _repoint_snapshot_aliases(configured)
+    with django_db_blocker.unblock():
+        yield dirs
+        _repoint_snapshot_aliases(previous)
+
+
+def make_random_items(*, count: int, start: datetime = SEED_START) -> list[RandomItem]:
+    """``count`` random items, one second apart from ``start``, each id a ULID of its moment."""
+    rng = random.Random(count)
+    items = []
+    for offset in range(count):
+        created_at = start + timedelta(seconds=offset, microseconds=offset)
+        items.append(
+            RandomItem.build(
+                item_id=str(ULID.from_datetime(created_at)),
+                random_value=rng.random(),
+                created_at=created_at,
+            )
+        )
+    return items
+
+
+def write_random_items(items: list[RandomItem]) -> None:
+    with RandomItem.batch_write() as batch:
+        for item in items:
+            batch.save(item)
+
+
+@dataclass(frozen=True)
+class SeededSnapshot:
+    dirs: SnapshotDirs
+    items: list[RandomItem]
+    report: "BuildReport"
+
+    @property
+    def version(self) -> str:
+        return self.report.snapshot.version
+
+    @property
+    def fingerprint(self) -> str:
+        return self.report.snapshot.fingerprint
+
+
+@pytest.fixture
+def snapshot(ddb: table.Target, snapshot_dirs: SnapshotDirs) -> SeededSnapshot:
+    """A few hundred random items in the moto table and a snapshot built from them."""
+    from bench.snapshot import build_snapshot
+
+    items = make_random_items(count=SNAPSHOT_SEED_COUNT)
+    write_random_items(items)
+    return SeededSnapshot(dirs=snapshot_dirs, items=items, report=build_snapshot())

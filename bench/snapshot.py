@@ -1,0 +1,318 @@
+"""The SQLite snapshot on EFS, built from DynamoDB (SPEC.md: Snapshot).
+
+A build reads every random item, writes a new file beside ``data.db`` under a unique temporary
+name, fsyncs it and ``os.replace``-s it over ``data.db``: readers see the old file or the new one,
+never half of one. Only one build runs at a time across containers (a lock item in DynamoDB with
+an expiry, so a dead holder's lock frees itself); the next build removes what a crashed one left.
+
+The file is written with the ``sqlite3`` module directly, in one transaction, with the schema the
+ORM model ``bench.models.Random`` reads (``tests/test_snapshot.py`` compares it with what Django
+would create). Rows go in sorted by id, so rowid order is id order and a full read is already in
+fingerprint order. The journal is off while the private temporary file is written (nobody else
+can see it, and it is fsynced before it is published); the published file has the default
+rollback journal, never WAL (WAL needs shared memory, which NFS cannot give).
+"""
+
+import contextlib
+import os
+import sqlite3
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from botocore.exceptions import BotoCoreError, ClientError
+from django.conf import settings
+from pynamodb.exceptions import PynamoDBException
+from ulid import ULID
+
+from bench.dynamo import keys
+from bench.dynamo import table as ddb_table
+from bench.dynamo.models import ConfigItem, utc_now
+from bench.dynamo.randoms import query_rows
+from bench.dynamo.table import DynamoUnavailableError
+from bench.errors import SnapshotBuildRunningError
+from bench.fingerprint import fingerprint
+
+if TYPE_CHECKING:
+    pass
+
+TEMP_SUFFIX = ".tmp"
+DEFAULT_LOCK_SECONDS = 300.0  # longer than any build; a dead holder blocks builds this long
+LOCK_ENTITY = "lock"
+
+# The DDL Django creates for bench.models.Random (asserted in tests/test_snapshot.py).
+CREATE_TABLE = (
+    'CREATE TABLE "randoms" ("id" varchar(26) NOT NULL PRIMARY KEY, '
+    '"random_value" real NOT NULL, "created_at" datetime NOT NULL)'
+)
+CREATE_INDEX = 'CREATE INDEX "randoms_created_at_12271382" ON "randoms" ("created_at")'
+CREATE_META = (
+    'CREATE TABLE "snapshot_meta" ("version" varchar(26) NOT NULL PRIMARY KEY, '
+    '"rows" integer NOT NULL, "fingerprint" varchar(64) NOT NULL, "built_at" datetime NOT NULL)'
+)
+INSERT_ROW = 'INSERT INTO "randoms" ("id", "random_value", "created_at") VALUES (?, ?, ?)'
+INSERT_META = 'INSERT INTO "snapshot_meta" VALUES (?, ?, ?, ?)'
+
+# (id, random_value, created_at in the text form Django stores: "YYYY-MM-DD HH:MM:SS.ffffff")
+Row = tuple[str, float, str]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    version: str
+    rows: int
+    fingerprint: str
+    built_at: datetime
+    build_ms: float
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    snapshot: Snapshot
+    ddb_read_ms: float
+    sqlite_write_ms: float
+
+
+def snapshot_path(efs_dir: Path | None = None) -> Path:
+    directory = settings.BENCH_EFS_DIR if efs_dir is None else efs_dir
+    return Path(directory) / settings.SNAPSHOT_FILE_NAME
+
+
+def _ms_since(start_ns: int) -> float:
+    return (time.perf_counter_ns() - start_ns) / 1e6
+
+
+# --- created_at between DynamoDB (keys.iso_utc) and SQLite (Django's storage format) ---
+
+
+def sqlite_datetime(iso: str) -> str:
+    """``2026-01-02T03:04:05.678901Z`` -> ``2026-01-02 03:04:05.678901`` (Django's SQLite text)."""
+    if len(iso) == 27 and iso[10] == "T" and iso[26] == "Z":
+        return f"{iso[:10]} {iso[11:26]}"
+    return sqlite_datetime(keys.iso_utc(datetime.fromisoformat(iso)))
+
+
+def iso_datetime(stored: str) -> str:
+    """The inverse of ``sqlite_datetime`` (also accepts Django's form without microseconds)."""
+    if len(stored) == 26:
+        return f"{stored[:10]}T{stored[11:]}Z"
+    return keys.iso_utc(datetime.fromisoformat(stored + "+00:00"))
+
+
+# --- reading every random item from DynamoDB ---
+
+
+def read_random_items() -> list[Row]:
+    """Every random item as a snapshot row, by the faster way (see the module's note)."""
+    return [(item_id, value, sqlite_datetime(created)) for item_id, value, created in query_rows()]
+
+
+# --- writing the file ---
+
+
+def is_temp_name(name: str) -> bool:
+    prefix = f"{settings.SNAPSHOT_FILE_NAME}."
+    return name.startswith(prefix) and name.endswith(TEMP_SUFFIX)
+
+
+def remove_stray_temp_files(directory: Path) -> list[Path]:
+    """Delete the temporary files crashed builds left beside ``data.db``; returns them."""
+    removed = []
+    for path in directory.iterdir():
+        if is_temp_name(path.name):
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+                removed.append(path)
+    return removed
+
+
+def _fsync_directory(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_sqlite(path: Path, rows: list[Row], *, version: str, digest: str, built_at: str) -> None:
+    """Write ``rows`` (sorted by id) into a new SQLite file at ``path``, in one transaction."""
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        connection.execute("PRAGMA journal_mode=OFF")
+        connection.execute("PRAGMA synchronous=OFF")
+        connection.execute("PRAGMA locking_mode=EXCLUSIVE")
+        connection.execute("BEGIN")
+        connection.execute(CREATE_TABLE)
+        connection.executemany(INSERT_ROW, rows)
+        connection.execute(CREATE_INDEX)
+        connection.execute(CREATE_META)
+        connection.execute(INSERT_META, (version, len(rows), digest, built_at))
+        connection.execute("COMMIT")
+    finally:
+        connection.close()
+
+
+def publish(rows: list[Row], *, directory: Path, version: str, built_at: datetime) -> str:
+    """Write a snapshot of ``rows`` and atomically replace ``data.db`` with it; its fingerprint."""
+    rows.sort()
+    digest = fingerprint([row[0] for row in rows], [row[1] for row in rows])
+    directory.mkdir(parents=True, exist_ok=True)
+    temp = directory / f"{settings.SNAPSHOT_FILE_NAME}.{version}{TEMP_SUFFIX}"
+    try:
+        write_sqlite(
+            temp,
+            rows,
+            version=version,
+            digest=digest,
+            built_at=sqlite_datetime(keys.iso_utc(built_at)),
+        )
+        fd = os.open(temp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        temp.replace(directory / settings.SNAPSHOT_FILE_NAME)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            temp.unlink()
+        raise
+    _fsync_directory(directory)
+    return digest
+
+
+# --- the build lock (a DynamoDB item with an expiry) ---
+
+
+def acquire_build_lock(owner: str, *, seconds: float = DEFAULT_LOCK_SECONDS) -> None:
+    """Take the build lock, or raise SnapshotBuildRunningError while another holder has it."""
+    now = time.time()
+    try:
+        ddb_table.client().put_item(
+            TableName=ddb_table.target().table_name,
+            Item={
+                "PK": {"S": keys.LOCK_PK},
+                "SK": {"S": keys.SNAPSHOT_LOCK_SK},
+                "entity": {"S": LOCK_ENTITY},
+                "owner": {"S": owner},
+                "expires_at": {"N": repr(now + seconds)},
+            },
+            ConditionExpression="attribute_not_exists(PK) OR expires_at < :now",
+            ExpressionAttributeValues={":now": {"N": repr(now)}},
+        )
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            raise SnapshotBuildRunningError(
+                "A snapshot build is already running; retry when it has finished."
+            ) from exc
+        raise DynamoUnavailableError(ddb_table.describe_failure(exc)) from exc
+    except BotoCoreError as exc:
+        raise DynamoUnavailableError(ddb_table.describe_failure(exc)) from exc
+
+
+def release_build_lock(owner: str) -> None:
+    """Drop the lock if ``owner`` still holds it (an expired lock may have passed on)."""
+    try:
+        ddb_table.client().delete_item(
+            TableName=ddb_table.target().table_name,
+            Key={"PK": {"S": keys.LOCK_PK}, "SK": {"S": keys.SNAPSHOT_LOCK_SK}},
+            ConditionExpression="#owner = :owner",
+            ExpressionAttributeNames={"#owner": "owner"},
+            ExpressionAttributeValues={":owner": {"S": owner}},
+        )
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+            raise DynamoUnavailableError(ddb_table.describe_failure(exc)) from exc
+    except BotoCoreError as exc:
+        raise DynamoUnavailableError(ddb_table.describe_failure(exc)) from exc
+
+
+@contextlib.contextmanager
+def build_lock(*, seconds: float = DEFAULT_LOCK_SECONDS) -> Iterator[str]:
+    owner = str(ULID())
+    acquire_build_lock(owner, seconds=seconds)
+    try:
+        yield owner
+    finally:
+        release_build_lock(owner)
+
+
+# --- the config entity ---
+
+
+def record_snapshot(snapshot: Snapshot, *, path: Path) -> None:
+    """Store the snapshot's description in the config entity (created on first use)."""
+    config = ConfigItem.build(sqlite_file_path=str(path))
+    try:
+        config.update(
+            actions=[
+                ConfigItem.GSI1PK.set(keys.CONFIG_PK),
+                ConfigItem.GSI1SK.set(keys.CONFIG_SK),
+                ConfigItem.entity.set(ConfigItem.ENTITY),
+                ConfigItem.sqlite_file_path.set(str(path)),
+                ConfigItem.snapshot.set(
+                    {
+                        "version": snapshot.version,
+                        "rows": snapshot.rows,
+                        "fingerprint": snapshot.fingerprint,
+                        "built_at": snapshot.built_at,
+                        "build_ms": snapshot.build_ms,
+                    }
+                ),
+            ]
+        )
+    except PynamoDBException as exc:
+        raise DynamoUnavailableError(ddb_table.describe_failure(exc)) from exc
+
+
+def current_snapshot() -> Snapshot | None:
+    """The last snapshot recorded in the config entity, or None before the first build."""
+    try:
+        config = ConfigItem.get(keys.CONFIG_PK, keys.CONFIG_SK)
+    except ConfigItem.DoesNotExist:
+        return None
+    except PynamoDBException as exc:
+        raise DynamoUnavailableError(ddb_table.describe_failure(exc)) from exc
+    info = config.snapshot
+    if info is None:
+        return None
+    return Snapshot(
+        version=info.version,
+        rows=int(info.rows),
+        fingerprint=info.fingerprint,
+        built_at=info.built_at,
+        build_ms=float(info.build_ms),
+    )
+
+
+# --- the build ---
+
+
+def build_snapshot(
+    *, efs_dir: Path | None = None, lock_seconds: float = DEFAULT_LOCK_SECONDS
+) -> BuildReport:
+    """Rebuild ``data.db`` from DynamoDB under the build lock and record it in the config."""
+    start = time.perf_counter_ns()
+    path = snapshot_path(efs_dir)
+    with build_lock(seconds=lock_seconds):
+        if path.parent.exists():
+            remove_stray_temp_files(path.parent)
+        read_start = time.perf_counter_ns()
+        rows = read_random_items()
+        ddb_read_ms = _ms_since(read_start)
+        built_at = utc_now()
+        version = str(ULID.from_datetime(built_at))
+        write_start = time.perf_counter_ns()
+        digest = publish(rows, directory=path.parent, version=version, built_at=built_at)
+        sqlite_write_ms = _ms_since(write_start)
+        snapshot = Snapshot(
+            version=version,
+            rows=len(rows),
+            fingerprint=digest,
+            built_at=built_at,
+            build_ms=round(_ms_since(start), 3),
+        )
+        record_snapshot(snapshot, path=path)
+    return BuildReport(snapshot=snapshot, ddb_read_ms=ddb_read_ms, sqlite_write_ms=sqlite_write_ms)
