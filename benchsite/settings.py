@@ -89,7 +89,9 @@ def sqlite_databases(efs_dir: Path, tmp_dir: Path) -> dict[str, dict[str, object
     Readers open read-only: ``mode=ro`` (Django's SQLite backend always connects with
     ``uri=True``). The journal mode stays the default rollback journal: WAL needs shared memory,
     which NFS cannot give. ``efs_immutable`` skips locking and change detection, which is safe
-    only because snapshots are replaced whole, never modified in place.
+    only because snapshots are replaced whole, never modified in place. ``efs_immutable`` and
+    ``tmp`` keep their connection across requests (``CONN_MAX_AGE=None``): the strategies reopen
+    it when the file changes (``bench.strategies.sqlite.use_file``); ``efs`` is opened per read.
     """
     efs_file = efs_dir / SNAPSHOT_FILE_NAME
     tmp_file = tmp_dir / SNAPSHOT_FILE_NAME
@@ -99,8 +101,13 @@ def sqlite_databases(efs_dir: Path, tmp_dir: Path) -> dict[str, dict[str, object
         "efs_immutable": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": f"file:{efs_file}?mode=ro&immutable=1",
+            "CONN_MAX_AGE": None,
         },
-        "tmp": {"ENGINE": "django.db.backends.sqlite3", "NAME": f"file:{tmp_file}?mode=ro"},
+        "tmp": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": f"file:{tmp_file}?mode=ro",
+            "CONN_MAX_AGE": None,
+        },
     }
 
 

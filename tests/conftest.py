@@ -104,10 +104,11 @@ class SnapshotDirs:
 
 def _repoint_snapshot_aliases(databases: dict[str, dict[str, Any]]) -> None:
     """Close the snapshot aliases' connections and give them new settings (this thread)."""
+    for connection in connections.all(initialized_only=True):
+        if connection.alias in SNAPSHOT_ALIASES:
+            connection.close()
+            del connections[connection.alias]
     for alias in SNAPSHOT_ALIASES:
-        if hasattr(connections._connections, alias):
-            connections[alias].close()
-            del connections[alias]
         connections.settings[alias] = databases[alias]
 
 
