@@ -8,10 +8,14 @@ import io
 import math
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bench.reports.analysis import order_endpoints, strategy_figures
 from bench.results import ResultRecord
 from bench.stats import summarize
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 LOG_SCALE_SPREAD = 20.0  # max / min above this: a linear axis would hide the fast strategies
 FLOOR_MS = 0.001  # log axes cannot show 0 ms
@@ -23,10 +27,9 @@ def use_log_scale(values: Sequence[float]) -> bool:
 
 
 def png_bytes(records: Sequence[ResultRecord], *, title: str | None = None) -> bytes:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    # The object API with the Agg canvas: no pyplot global state, no display, nothing to close.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
     figures = strategy_figures(records)
     names = order_endpoints({r.endpoint for r in records})
@@ -46,77 +49,83 @@ def png_bytes(records: Sequence[ResultRecord], *, title: str | None = None) -> b
         ]
         for name in names
     }
-    fig, (left, right) = plt.subplots(
-        1, 2, figsize=(13, 5.5), gridspec_kw={"width_ratios": [3, 2]}, layout="constrained"
+    if not names:
+        fig = Figure(figsize=(6, 2), layout="constrained")
+        fig.text(0.5, 0.5, "No requests were recorded.", ha="center", va="center")
+        FigureCanvasAgg(fig)
+        return _png(fig)
+    fig = Figure(figsize=(13, 5.5), layout="constrained")
+    FigureCanvasAgg(fig)  # attaches itself to the figure
+    left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
+    positions = list(range(1, len(names) + 1))
+    left.boxplot(
+        [warm[n] or [math.nan] for n in names],
+        positions=positions,
+        showfliers=True,
+        flierprops={"markersize": 3, "alpha": 0.5},
     )
-    try:
-        positions = list(range(1, len(names) + 1))
-        left.boxplot(
-            [warm[n] or [math.nan] for n in names],
-            positions=positions,
-            showfliers=True,
-            flierprops={"markersize": 3, "alpha": 0.5},
-        )
-        labelled = False
-        for position, name in zip(positions, names, strict=True):
-            if cold[name]:
-                left.scatter(
-                    [position] * len(cold[name]),
-                    cold[name],
-                    marker="x",
-                    color="tab:red",
-                    zorder=3,
-                    label=None if labelled else "cold start",
-                )
-                labelled = True
-        if labelled:
-            left.legend(loc="upper left")
-        everything = [v for values in (*warm.values(), *cold.values()) for v in values]
-        log = use_log_scale(everything)
-        if log:
-            left.set_yscale("log")
-        left.set_xticks(
-            positions,
-            [_label(n, figures[n].latency.n) for n in names],
-            rotation=20,
-            ha="right",
-            rotation_mode="anchor",
-        )
-        measured = (
-            "client round trip"
-            if any(r.client_ms is not None for r in records)
-            else "server-side total"
-        )
-        left.set_ylabel(f"{measured} (ms" + (", log scale)" if log else ")"))
-        left.set_title("Latency per strategy (warm requests; x = cold start)")
-        left.grid(axis="y", which="both", alpha=0.3)
-
-        read = [figures[n].read.p50 or 0.0 for n in names]
-        copy = [_typical_copy(records, n) for n in names]
-        rows = list(range(len(names)))
-        right.barh(rows, read, color="tab:blue", label="read (query) p50")
-        right.barh(rows, copy, left=read, color="tab:orange", label="copy EFS -> /tmp p50")
-        for row, (r, c) in enumerate(zip(read, copy, strict=True)):
-            right.annotate(
-                f"{r + c:.2f} ms",
-                (r + c, row),
-                xytext=(4, 0),
-                textcoords="offset points",
-                va="center",
-                fontsize=8,
+    labelled = False
+    for position, name in zip(positions, names, strict=True):
+        if cold[name]:
+            left.scatter(
+                [position] * len(cold[name]),
+                cold[name],
+                marker="x",
+                color="tab:red",
+                zorder=3,
+                label=None if labelled else "cold start",
             )
-        right.set_yticks(rows, names)
-        right.invert_yaxis()
-        right.set_xlabel("server-side time (ms, p50)")
-        right.set_title("Copy / read split")
-        right.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, frameon=False)
-        right.margins(x=0.25)
-        if title:
-            fig.suptitle(title)
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=110)
-    finally:
-        plt.close(fig)
+            labelled = True
+    if labelled:
+        left.legend(loc="upper left")
+    everything = [v for values in (*warm.values(), *cold.values()) for v in values]
+    log = use_log_scale(everything)
+    if log:
+        left.set_yscale("log")
+    left.set_xticks(
+        positions,
+        [_label(n, figures[n].latency.n) for n in names],
+        rotation=20,
+        ha="right",
+        rotation_mode="anchor",
+    )
+    measured = (
+        "client round trip"
+        if any(r.client_ms is not None for r in records)
+        else "server-side total"
+    )
+    left.set_ylabel(f"{measured} (ms" + (", log scale)" if log else ")"))
+    left.set_title("Latency per strategy (warm requests; x = cold start)")
+    left.grid(axis="y", which="both", alpha=0.3)
+
+    read = [figures[n].read.p50 or 0.0 for n in names]
+    copy = [_typical_copy(records, n) for n in names]
+    rows = list(range(len(names)))
+    right.barh(rows, read, color="tab:blue", label="read (query) p50")
+    right.barh(rows, copy, left=read, color="tab:orange", label="copy EFS -> /tmp p50")
+    for row, (r, c) in enumerate(zip(read, copy, strict=True)):
+        right.annotate(
+            f"{r + c:.2f} ms",
+            (r + c, row),
+            xytext=(4, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=8,
+        )
+    right.set_yticks(rows, names)
+    right.invert_yaxis()
+    right.set_xlabel("server-side time (ms, p50)")
+    right.set_title("Copy / read split")
+    right.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, frameon=False)
+    right.margins(x=0.25)
+    if title:
+        fig.suptitle(title)
+    return _png(fig)
+
+
+def _png(fig: "Figure") -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110)
     return buffer.getvalue()
 
 

@@ -112,7 +112,7 @@ def _environment(info: RunInfo, records: Sequence[ResultRecord]) -> list[str]:
     )
     rows = [
         ["When", f"{iso_utc(info.started_at)} (UTC)"],
-        ["Where", "local (this machine)" if info.local else f"AWS: {info.where}"],
+        ["Where", _where(info)],
         ["Measured by", measured_by],
         ["Data", "unknown" if info.data_count is None else f"{info.data_count} rows"],
         ["Query", f"`{info.query}`"],
@@ -128,7 +128,7 @@ def _environment(info: RunInfo, records: Sequence[ResultRecord]) -> list[str]:
     if info.local:
         lines += [
             "",
-            f'> **Local run ({info.where}).** Local numbers are not AWS numbers: "EFS" was a '
+            '> **Local run.** Local numbers are not AWS numbers: "EFS" was a '
             "local directory, not a network file system, and DynamoDB was a local stand-in. Use "
             "them to check the pipeline, not to choose a storage.",
         ]
@@ -141,6 +141,14 @@ def _environment(info: RunInfo, records: Sequence[ResultRecord]) -> list[str]:
     if info.notes:
         lines += ["", *(f"- {note}" for note in info.notes)]
     return lines
+
+
+def _where(info: RunInfo) -> str:
+    if not info.local:
+        return f"AWS: {info.where}"
+    if info.where and info.where != "local":
+        return f"local (this machine: {info.where})"
+    return "local (this machine)"
 
 
 def _statistics(info: RunInfo, figures: dict[str, StrategyFigures]) -> list[str]:
