@@ -7,8 +7,12 @@ class BenchConfig(AppConfig):
 
     def ready(self) -> None:
         from django.conf import settings
+        from django.core.signals import request_started
 
+        from bench.coldstart import on_request_started
         from bench.dynamo.table import configure
+
+        request_started.connect(on_request_started, dispatch_uid="bench.coldstart")
 
         configure(
             table_name=settings.BENCH_TABLE_NAME,

@@ -33,8 +33,9 @@ from bench.dynamo import table as ddb_table
 from bench.dynamo.models import ConfigItem, utc_now
 from bench.dynamo.randoms import query_rows
 from bench.dynamo.table import DynamoUnavailableError
-from bench.errors import SnapshotBuildRunningError
+from bench.errors import BadParameterError, SnapshotBuildRunningError, StorageUnavailableError
 from bench.fingerprint import fingerprint
+from bench.seeding import SeedError, seed
 
 if TYPE_CHECKING:
     pass
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
 TEMP_SUFFIX = ".tmp"
 DEFAULT_LOCK_SECONDS = 300.0  # longer than any build; a dead holder blocks builds this long
 LOCK_ENTITY = "lock"
+MAX_INSERT = 10_000  # items one POST /insert may write
 
 # The DDL Django creates for bench.models.Random (asserted in tests/test_snapshot.py).
 CREATE_TABLE = (
@@ -290,29 +292,60 @@ def current_snapshot() -> Snapshot | None:
 # --- the build ---
 
 
+def rebuild(path: Path) -> BuildReport:
+    """Rebuild the snapshot at ``path`` from DynamoDB; the caller holds the build lock."""
+    start = time.perf_counter_ns()
+    if path.parent.exists():
+        remove_stray_temp_files(path.parent)
+    rows = read_random_items()
+    ddb_read_ms = _ms_since(start)
+    built_at = utc_now()
+    version = str(ULID.from_datetime(built_at))
+    write_start = time.perf_counter_ns()
+    digest = publish(rows, directory=path.parent, version=version, built_at=built_at)
+    sqlite_write_ms = _ms_since(write_start)
+    snapshot = Snapshot(
+        version=version,
+        rows=len(rows),
+        fingerprint=digest,
+        built_at=built_at,
+        build_ms=round(_ms_since(start), 3),
+    )
+    record_snapshot(snapshot, path=path)
+    return BuildReport(snapshot=snapshot, ddb_read_ms=ddb_read_ms, sqlite_write_ms=sqlite_write_ms)
+
+
 def build_snapshot(
     *, efs_dir: Path | None = None, lock_seconds: float = DEFAULT_LOCK_SECONDS
 ) -> BuildReport:
     """Rebuild ``data.db`` from DynamoDB under the build lock and record it in the config."""
-    start = time.perf_counter_ns()
-    path = snapshot_path(efs_dir)
     with build_lock(seconds=lock_seconds):
-        if path.parent.exists():
-            remove_stray_temp_files(path.parent)
-        read_start = time.perf_counter_ns()
-        rows = read_random_items()
-        ddb_read_ms = _ms_since(read_start)
-        built_at = utc_now()
-        version = str(ULID.from_datetime(built_at))
-        write_start = time.perf_counter_ns()
-        digest = publish(rows, directory=path.parent, version=version, built_at=built_at)
-        sqlite_write_ms = _ms_since(write_start)
-        snapshot = Snapshot(
-            version=version,
-            rows=len(rows),
-            fingerprint=digest,
-            built_at=built_at,
-            build_ms=round(_ms_since(start), 3),
-        )
-        record_snapshot(snapshot, path=path)
-    return BuildReport(snapshot=snapshot, ddb_read_ms=ddb_read_ms, sqlite_write_ms=sqlite_write_ms)
+        return rebuild(snapshot_path(efs_dir))
+
+
+@dataclass(frozen=True)
+class InsertReport:
+    inserted: int
+    insert_ms: float
+    build: BuildReport
+    total_ms: float
+
+
+def insert_and_build(*, count: int, lock_seconds: float = DEFAULT_LOCK_SECONDS) -> InsertReport:
+    """``POST /insert``: write ``count`` new random items, then rebuild, all under the lock.
+
+    The lock is taken first, so a request that gets 409 has written nothing.
+    """
+    if not 0 <= count <= MAX_INSERT:
+        raise BadParameterError("count", f"count must be from 0 to {MAX_INSERT}, got {count}.")
+    start = time.perf_counter_ns()
+    with build_lock(seconds=lock_seconds):
+        try:
+            inserted = seed(count=count).written if count else 0
+        except SeedError as exc:
+            raise StorageUnavailableError(f"Writing {count} items failed: {exc}") from exc
+        insert_ms = _ms_since(start)
+        build = rebuild(snapshot_path())
+    return InsertReport(
+        inserted=inserted, insert_ms=insert_ms, build=build, total_ms=_ms_since(start)
+    )

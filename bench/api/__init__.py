@@ -27,13 +27,30 @@ def error_response(request: HttpRequest, *, status: int, code: str, detail: str)
     return api.create_response(request, {"error": code, "detail": detail}, status=status)
 
 
+PARAMETER_SOURCES = frozenset({"query", "path", "header", "cookie", "body", "form", "file"})
+PYDANTIC_VALUE_ERROR = "Value error, "
+
+
+def parameter_name(location: tuple[object, ...]) -> str:
+    """``("query", "limit")`` -> ``limit``; ``("body", "payload", "count")`` -> ``count``.
+
+    Only the leading source is dropped (a parameter may itself be called ``query``); for a body
+    the view's argument name that follows it is dropped too.
+    """
+    parts = [str(part) for part in location]
+    if parts and parts[0] in PARAMETER_SOURCES:
+        source, parts = parts[0], parts[1:]
+        if source == "body" and len(parts) > 1:
+            parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
 def describe_validation_error(exc: ValidationError) -> str:
     """One sentence per invalid parameter: which one, and what was wrong with it."""
     sentences = []
     for error in exc.errors:
-        location = [str(part) for part in error.get("loc", ()) if part not in ("query", "body")]
-        name = ".".join(location) or "body"
-        message = str(error.get("msg", "is invalid"))
+        name = parameter_name(tuple(error.get("loc", ())))
+        message = str(error.get("msg", "is invalid")).removeprefix(PYDANTIC_VALUE_ERROR)
         sentences.append(f"{name}: {message}")
     return "; ".join(sentences) or "The request is invalid."
 
@@ -55,8 +72,20 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
     )
 
 
+# django-ninja raises HttpError(400, "Cannot parse request body...") for a body that is not JSON.
+UNPARSABLE_BODY = "Cannot parse request body"
+NOT_JSON = 'body: the request body is not JSON; send a JSON object such as {"count": 100}.'
+
+
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400 and str(exc.message).startswith(UNPARSABLE_BODY):
+        return error_response(
+            request,
+            status=400,
+            code="bad_parameter",
+            detail=NOT_JSON,
+        )
     return error_response(
         request, status=exc.status_code, code="http_error", detail=str(exc.message)
     )
@@ -76,3 +105,4 @@ def on_unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 # Routers, one module each; adding one is one line here.
 api.add_router("", "bench.api.benchmark.router")
+api.add_router("", "bench.api.reads.router")

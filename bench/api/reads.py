@@ -1,0 +1,271 @@
+"""The read path: ``POST /insert``, one ``GET`` route per strategy, and ``GET /status``.
+
+Every strategy route takes the same query parameters and answers the same ``ReadOut``; the
+strategy does the timed work (``bench.strategies``), the route only shapes its result. Errors are
+domain exceptions, turned into ``{"error", "detail"}`` responses in ``bench.api``.
+"""
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from ninja import Body, Field, Query, Router, Schema
+from pydantic import BeforeValidator
+
+from bench import coldstart, strategies
+from bench.dynamo import table
+from bench.dynamo.models import utc_now
+from bench.dynamo.randoms import count_items
+from bench.snapshot import MAX_INSERT, current_snapshot, insert_and_build, snapshot_path
+from bench.strategies.base import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    MIN_LIMIT,
+    QUERY_SHAPES,
+    QueryShape,
+    ReadRequest,
+)
+
+router = Router(tags=["read path"])
+
+ULID_ALPHABET = frozenset("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
+
+
+def whole_number(minimum: int, maximum: int) -> BeforeValidator:
+    """A validator for an int parameter whose error names it and its allowed range."""
+
+    def check(value: object) -> int:
+        allowed = f"must be a whole number from {minimum} to {maximum}"
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise ValueError(f"{allowed}, got {value!r}.")
+        try:
+            number = int(value)
+        except ValueError:
+            raise ValueError(f"{allowed}, got {value!r}.") from None
+        if not minimum <= number <= maximum:
+            raise ValueError(f"{allowed}, got {number}.")
+        return number
+
+    return BeforeValidator(check)
+
+
+def ulid_text(value: object) -> object:
+    if value is None:
+        return None
+    text = str(value).upper()
+    if len(text) != 26 or not ULID_ALPHABET.issuperset(text) or text[0] > "7":
+        raise ValueError(f"must be a ULID (26 characters of Crockford base32), got {value!r}.")
+    return text
+
+
+def query_shape(value: object) -> object:
+    if value not in QUERY_SHAPES:
+        raise ValueError(f"must be one of {', '.join(QUERY_SHAPES)}, got {value!r}.")
+    return value
+
+
+Shape = Annotated[QueryShape, BeforeValidator(query_shape)]
+Limit = Annotated[
+    int,
+    whole_number(MIN_LIMIT, MAX_LIMIT),
+    Field(ge=MIN_LIMIT, le=MAX_LIMIT, description="Items in the response (1..1000)."),
+]
+Count = Annotated[
+    int,
+    whole_number(0, MAX_INSERT),
+    Field(ge=0, le=MAX_INSERT, description="Random items to write first (0..10000)."),
+]
+ItemId = Annotated[
+    str | None,
+    BeforeValidator(ulid_text),
+    Field(
+        description="For query=point: the item's id (a ULID); a random existing item if omitted."
+    ),
+]
+
+
+class ReadParams(Schema):
+    query: Shape = Field(
+        "all",
+        description="all: every row; latest: the newest `limit` rows by created_at; "
+        "point: one row by `id`; aggregate: count, avg, min and max of random_value.",
+    )
+    limit: Limit = DEFAULT_LIMIT
+    id: ItemId = None
+
+
+class ErrorOut(Schema):
+    error: str = Field(description="A stable code, e.g. bad_parameter or no_snapshot.")
+    detail: str = Field(description="A sentence saying what was wrong and what to do.")
+
+
+class TimingsOut(Schema):
+    total: float = Field(description="The strategy's own time for the request, ms.")
+    copy_ms: float | None = Field(
+        None, alias="copy", description="Copying EFS -> /tmp (tmp strategies only), ms."
+    )
+    read: float = Field(description="The storage query itself, ms.")
+
+
+class ItemOut(Schema):
+    id: str
+    random_value: float
+    created_at: str = Field(description="ISO-8601 UTC with microseconds.")
+
+
+class AggregateOut(Schema):
+    count: int
+    avg: float | None = Field(description="Rounded to 10 decimals (sum order differs).")
+    min: float | None
+    max: float | None
+
+
+class ReadOut(Schema):
+    endpoint: str = Field(description="The strategy that served the read.")
+    query: QueryShape
+    rows: int = Field(description="Rows the query read (all: every row; aggregate: the count).")
+    fingerprint: str = Field(description="Digest of (id, random_value) read, in id order.")
+    snapshot: str | None = Field(description="Snapshot version read (None for ddb).")
+    timings_ms: TimingsOut
+    cold_start: bool = Field(description="True for the first request this container serves.")
+    items: list[ItemOut] = Field(description="At most `limit` rows.")
+    aggregate: AggregateOut | None = None
+
+
+class InsertIn(Schema):
+    count: Count = 0
+
+
+class InsertTimingsOut(Schema):
+    insert: float = Field(description="Writing the new items to DynamoDB, ms.")
+    ddb_read: float = Field(description="Reading every random item back, ms.")
+    sqlite_write: float = Field(description="Writing and publishing the SQLite file, ms.")
+    total: float = Field(description="The whole request's work, lock included, ms.")
+
+
+class SnapshotOut(Schema):
+    version: str = Field(description="The snapshot's ULID.")
+    rows: int
+    fingerprint: str
+    built_at: datetime
+    build_ms: float
+
+
+class InsertOut(Schema):
+    inserted: int
+    timings_ms: InsertTimingsOut
+    snapshot: SnapshotOut
+
+
+class FileOut(Schema):
+    path: str
+    exists: bool
+    bytes: int | None
+
+
+class StatusSnapshotOut(SnapshotOut):
+    age_s: float = Field(description="Seconds since the snapshot was built.")
+
+
+class StatusOut(Schema):
+    table: str
+    ddb_items: int = Field(description="Random items in DynamoDB.")
+    snapshot: StatusSnapshotOut | None = Field(description="The last snapshot built, if any.")
+    efs_file: FileOut
+    tmp_file: FileOut
+
+
+READ_ERRORS: dict[int, Any] = {404: ErrorOut, 422: ErrorOut, 503: ErrorOut}
+
+
+def read_view(name: str) -> Any:  # noqa: ANN401 - a django-ninja view function
+    strategy = strategies.get(name)
+
+    def read(request: HttpRequest, params: Query[ReadParams]) -> dict[str, Any]:
+        result = strategy.read(
+            ReadRequest(query=params.query, limit=params.limit, item_id=params.id)
+        )
+        timings = result.timings
+        return {
+            "endpoint": result.endpoint,
+            "query": result.query,
+            "rows": result.rows,
+            "fingerprint": result.fingerprint,
+            "snapshot": result.snapshot,
+            "timings_ms": {
+                "total": timings.total_ms,
+                "copy": timings.copy_ms,
+                "read": timings.read_ms,
+            },
+            "cold_start": coldstart.is_cold_start(),
+            "items": result.items,
+            "aggregate": result.aggregate,
+        }
+
+    read.__name__ = f"read_{name.replace('-', '_')}"
+    return read
+
+
+for _name in strategies.STRATEGY_NAMES:
+    router.get(
+        f"/{_name}",
+        response={200: ReadOut, **READ_ERRORS},
+        by_alias=True,
+        summary=f"One timed read through {_name}",
+        operation_id=f"read_{_name.replace('-', '_')}",
+    )(read_view(_name))
+
+
+@router.post(
+    "/insert",
+    response={200: InsertOut, 409: ErrorOut, 422: ErrorOut, 400: ErrorOut, 503: ErrorOut},
+    summary="Write `count` random items, then rebuild the snapshot",
+)
+def insert(request: HttpRequest, payload: Body[InsertIn | None] = None) -> dict[str, Any]:
+    count = 0 if payload is None else payload.count
+    report = insert_and_build(count=count)
+    return {
+        "inserted": report.inserted,
+        "timings_ms": {
+            "insert": report.insert_ms,
+            "ddb_read": report.build.ddb_read_ms,
+            "sqlite_write": report.build.sqlite_write_ms,
+            "total": report.total_ms,
+        },
+        "snapshot": report.build.snapshot,
+    }
+
+
+def _file(path: Any) -> dict[str, Any]:  # noqa: ANN401 - a Path
+    try:
+        size: int | None = path.stat().st_size
+    except FileNotFoundError:
+        size = None
+    return {"path": str(path), "exists": size is not None, "bytes": size}
+
+
+@router.get(
+    "/status",
+    response={200: StatusOut, 503: ErrorOut},
+    summary="Item count, the current snapshot, and whether the snapshot files exist",
+)
+def status(request: HttpRequest) -> dict[str, Any]:
+    snapshot = current_snapshot()
+    described: dict[str, Any] | None = None
+    if snapshot is not None:
+        described = {
+            "version": snapshot.version,
+            "rows": snapshot.rows,
+            "fingerprint": snapshot.fingerprint,
+            "built_at": snapshot.built_at,
+            "build_ms": snapshot.build_ms,
+            "age_s": (utc_now() - snapshot.built_at).total_seconds(),
+        }
+    return {
+        "table": table.target().table_name,
+        "ddb_items": count_items(),
+        "snapshot": described,
+        "efs_file": _file(snapshot_path()),
+        "tmp_file": _file(settings.BENCH_TMP_DIR / settings.SNAPSHOT_FILE_NAME),
+    }
