@@ -526,7 +526,8 @@ def run_info(session: BenchmarkSessionItem) -> RunInfo:
     env: dict[str, Any] = dict(session.environment or {})
     notes = [f"Session {session.session_id}, status {session.status}."]
     if env.get("stopped"):
-        notes.append(str(env["stopped"]).capitalize() + ".")
+        stopped = str(env["stopped"])
+        notes.append(stopped[:1].upper() + stopped[1:] + ".")
     data_count = env.get("data_count", session.data_count)
     return RunInfo(
         started_at=session.executed_at,

@@ -153,7 +153,7 @@ class BenchmarkResultItem(BaseItem):
     response_time_ms = NumberAttribute()
     copy_time_ms = NumberAttribute(null=True)
     read_time_ms = NumberAttribute(null=True)
-    rows = NumberAttribute(default=0)
+    rows = NumberAttribute(null=True)  # None: the read failed
     fingerprint = UnicodeAttribute(null=True)
     cold_start = BooleanAttribute(default=False)
     ok = BooleanAttribute()
