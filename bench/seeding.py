@@ -179,7 +179,11 @@ def _epoch_microseconds() -> int:
 
 
 class BatchWriter:
-    """Sends write batches from a pool of threads, retrying unprocessed items with backoff."""
+    """Sends write batches from a pool of threads, retrying unprocessed items with backoff.
+
+    ``applied`` counts the requests DynamoDB has applied, batch by batch as the answers come
+    in, so it stays exact whatever stops a run.
+    """
 
     def __init__(
         self,
@@ -192,11 +196,28 @@ class BatchWriter:
         self.workers = workers
         self.client = client or table.client()
         self.table_name = table_name or table.target().table_name
+        self.applied = 0
         self._sleep = sleep
         self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
+        self._sending = 0  # batches between their first request and their last answer
 
-    def write_batch(self, requests: list["WriteRequestTypeDef"]) -> int:
-        """One batch (at most 25 requests); returns how many were applied."""
+    def write_batch(self, requests: list["WriteRequestTypeDef"]) -> None:
+        """One batch (at most 25 requests); nothing once the run is stopping."""
+        with self._lock:
+            if self._stop.is_set():
+                return
+            self._sending += 1
+        try:
+            self._send(requests)
+        finally:
+            with self._lock:
+                self._sending -= 1
+                self._idle.notify_all()
+
+    def _send(self, requests: list["WriteRequestTypeDef"]) -> None:
+        """Sends one batch, retrying what DynamoDB leaves unprocessed with backoff."""
         pending = requests
         for attempt in range(MAX_TRIES):
             if attempt:
@@ -208,57 +229,55 @@ class BatchWriter:
             except (BotoCoreError, ClientError) as exc:
                 raise table.DynamoUnavailableError(table.describe_failure(exc)) from exc
             unprocessed = response.get("UnprocessedItems", {}).get(self.table_name, [])
+            with self._lock:
+                self.applied += len(pending) - len(unprocessed)
             if not unprocessed:
-                return len(requests)
+                return
             # The output shape is the input shape; boto3's stubs type them apart.
             pending = cast("list[WriteRequestTypeDef]", unprocessed)
-        raise _PartialBatchError(applied=len(requests) - len(pending), left=len(pending))
+        raise _UnprocessedError(left=len(pending))
 
     def run(self, batches: Iterable[list["WriteRequestTypeDef"]], on_progress: Progress) -> int:
         """Write every batch; returns the number of requests applied.
 
         At most two batches per worker are in flight, so generation never runs far ahead. On a
-        failure or Ctrl-C nothing new is submitted, batches in flight finish (without further
-        retries), and SeedError / SeedInterruptedError carries how many items were written.
+        failure or Ctrl-C nothing new is submitted, queued batches are dropped, batches being
+        sent finish (without further retries), and SeedError / SeedInterruptedError carries
+        how many items were written. A second Ctrl-C abandons the batches being sent.
         """
         self._stop.clear()
-        written = 0
+        self.applied = 0
         failure: BaseException | None = None
-        in_flight: set[Future[int]] = set()
+        in_flight: set[Future[None]] = set()
         pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="seed")
         try:
-            try:
-                for batch in batches:
-                    in_flight.add(pool.submit(self.write_batch, batch))
-                    if len(in_flight) >= 2 * self.workers:
-                        written, failure, in_flight = _settle(in_flight, written, on_progress)
-                        if failure is not None:
-                            break
-                while in_flight and failure is None:
-                    written, failure, in_flight = _settle(in_flight, written, on_progress)
-            except KeyboardInterrupt:
-                failure = KeyboardInterrupt()
-            except Exception as exc:  # the batch source failed (e.g. the query of --reset)
-                failure = exc
-            self._stop.set()
-            for future in in_flight:
-                future.cancel()
-            done, _ = wait(in_flight)
-            written += _outcome(done)[0]
+            for batch in batches:
+                in_flight.add(pool.submit(self.write_batch, batch))
+                if len(in_flight) >= 2 * self.workers:
+                    failure, in_flight = self._settle(in_flight, on_progress)
+                    if failure is not None:
+                        break
+            while in_flight and failure is None:
+                failure, in_flight = self._settle(in_flight, on_progress)
         except KeyboardInterrupt:
-            # A second Ctrl-C: abandon the batches in flight (each of their items is whole).
-            pool.shutdown(wait=False, cancel_futures=True)
+            failure = KeyboardInterrupt()
+        except Exception as exc:  # the batch source failed (e.g. the query of --reset)
+            failure = exc
+        pool.shutdown(wait=False, cancel_futures=True)
+        try:
+            self._wait_until_idle()
+        except KeyboardInterrupt:
             raise SeedInterruptedError(
-                f"Interrupted: {written:,} items written (and maybe some of the "
-                f"{len(in_flight)} batches in flight), each one whole.",
-                written=written,
+                f"Interrupted twice: {self.applied:,} items written, plus perhaps some of "
+                f"{_batches(self._sending)} abandoned in flight; every item is whole.",
+                written=self.applied,
             ) from None
-        pool.shutdown(wait=True)
+        written = self.applied
         if isinstance(failure, KeyboardInterrupt):
             raise SeedInterruptedError(
                 f"Interrupted: {written:,} items written, each one whole.", written=written
             )
-        if isinstance(failure, _PartialBatchError):
+        if isinstance(failure, _UnprocessedError):
             raise SeedError(
                 f"DynamoDB left {failure.left} items unprocessed after {MAX_TRIES} tries "
                 f"(throttled?); {written:,} items written.",
@@ -268,39 +287,38 @@ class BatchWriter:
             raise SeedError(f"{failure} ({written:,} items written)", written=written) from failure
         return written
 
+    def _wait_until_idle(self) -> None:
+        """Stop: batches not started yet send nothing, the ones being sent are waited for.
 
-class _PartialBatchError(Exception):
-    def __init__(self, *, applied: int, left: int) -> None:
+        Counting batches under the lock (rather than joining the pool's threads) keeps this
+        exact even when Ctrl-C lands inside ``submit`` while it starts a thread.
+        """
+        with self._lock:
+            self._stop.set()
+            while self._sending:
+                self._idle.wait()
+
+    def _settle(
+        self, in_flight: set["Future[None]"], on_progress: Progress
+    ) -> tuple[BaseException | None, set["Future[None]"]]:
+        """Wait for at least one batch; returns the first failure among them and what is left."""
+        done, pending = wait(in_flight, return_when=FIRST_COMPLETED)
+        on_progress(self.applied)
+        for future in done:
+            failure = future.exception()
+            if failure is not None:
+                return failure, pending
+        return None, pending
+
+
+class _UnprocessedError(Exception):
+    def __init__(self, *, left: int) -> None:
         super().__init__(f"{left} items unprocessed")
-        self.applied = applied
         self.left = left
 
 
-def _settle(
-    in_flight: set["Future[int]"], written: int, on_progress: Progress
-) -> tuple[int, BaseException | None, set["Future[int]"]]:
-    """Wait for at least one batch; returns the new total, the first failure, what is left."""
-    done, pending = wait(in_flight, return_when=FIRST_COMPLETED)
-    applied, failure = _outcome(done)
-    on_progress(written + applied)
-    return written + applied, failure, pending
-
-
-def _outcome(done: Iterable["Future[int]"]) -> tuple[int, BaseException | None]:
-    """Requests the finished batches applied, and the first failure among them."""
-    applied = 0
-    failure: BaseException | None = None
-    for future in done:
-        if future.cancelled():
-            continue
-        exc = future.exception()
-        if exc is None:
-            applied += future.result()
-            continue
-        if isinstance(exc, _PartialBatchError):
-            applied += exc.applied
-        failure = failure or exc
-    return applied, failure
+def _batches(count: int) -> str:
+    return f"{count} batch" if count == 1 else f"{count} batches"
 
 
 def _backoff_seconds(attempt: int) -> float:

@@ -77,16 +77,14 @@ class Command(BaseCommand):
     def seed(self, *, count: int, workers: int) -> seeding.SeedReport:
         bar = ProgressBar(self, total=count) if self.show_progress() else None
         try:
-            report = seeding.seed(
+            return seeding.seed(
                 count=count, workers=workers, on_progress=bar.update if bar else _no_progress
             )
         except seeding.SeedError as exc:
+            raise CommandError(f"{exc} Re-run seed to write more.") from None
+        finally:
             if bar:
                 bar.finish()
-            raise CommandError(f"{exc} Re-run seed to write more.") from None
-        if bar:
-            bar.finish()
-        return report
 
     def show_progress(self) -> bool:
         return self.verbosity > 0 and self.stdout.isatty()
