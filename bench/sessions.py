@@ -65,16 +65,6 @@ class RemainingTime(Protocol):
     def get_remaining_time_in_millis(self) -> int: ...
 
 
-_container_is_cold = True
-
-
-def claim_cold_start() -> bool:
-    """True for the first session this container runs (its reads pay the container's start)."""
-    global _container_is_cold
-    cold, _container_is_cold = _container_is_cold, False
-    return cold
-
-
 def remaining_ms_of(context: object) -> Callable[[], float] | None:
     """A clock of the time left, from a Lambda context (apig-wsgi's ``apig_wsgi.context``)."""
     method = getattr(context, "get_remaining_time_in_millis", None)

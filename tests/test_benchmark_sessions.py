@@ -261,12 +261,6 @@ def test_first_round_of_a_cold_container_is_marked_cold() -> None:
     assert [m.cold_start for m in outcome.measured] == [True, True, False, False]
 
 
-def test_cold_start_is_claimed_once_per_container(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sessions, "_container_is_cold", True)
-
-    assert [sessions.claim_cold_start() for _ in range(3)] == [True, False, False]
-
-
 @pytest.mark.parametrize(
     ("iterations", "endpoints", "query", "parameter", "message"),
     [

@@ -6,7 +6,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import P, QueryEx, Router, Schema
 
-from bench import sessions
+from bench import coldstart, sessions
 from bench.dynamo.models import BenchmarkResultItem, BenchmarkSessionItem
 from bench.errors import NotFoundError, ResponseTooLargeError
 from bench.reports import csv_text, render_markdown
@@ -194,7 +194,7 @@ def run_benchmark(
     outcome = sessions.run_session(
         plan,
         context=request.META.get("apig_wsgi.context"),
-        cold_container=sessions.claim_cold_start(),
+        cold_container=coldstart.is_cold_start(),
     )
     return session_out(outcome.session)
 
