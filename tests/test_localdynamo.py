@@ -12,12 +12,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from bench import localdynamo
 from bench.dynamo import table
 from bench.localdynamo import LocalDynamo, LocalDynamoError
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+PROJECT_DIR = Path(settings.BASE_DIR)
 
 
 def process_exists(pid: int) -> bool:
