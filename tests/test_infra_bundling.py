@@ -165,7 +165,13 @@ def test_a_failing_pip_is_reported_with_its_own_explanation(tmp_path: Path) -> N
 
 
 def test_a_succeeding_pip_returns_quietly(tmp_path: Path) -> None:
-    pip_install([sys.executable, "-c", "open('done', 'w').close()"], tmp_path)
+    marker = tmp_path / "done"
+
+    pip_install(
+        [sys.executable, "-c", "import sys; open(sys.argv[1], 'w').close()", str(marker)], tmp_path
+    )
+
+    assert marker.exists()
 
 
 # -- cache ------------------------------------------------------------------------------------
