@@ -22,10 +22,12 @@ from bench.errors import (
     NotFoundError,
     StorageUnavailableError,
 )
-from bench.reports import RunInfo
+from bench.reports import RunInfo, render_markdown
+from bench.reports.analysis import equivalence
 from bench.stats import Summary, summarize, summarize_records
 from bench.strategies import STRATEGY_NAMES
 from bench.strategies.base import Item, ReadRequest, ReadResult, Timings
+from tests.conftest import SeededSnapshot
 
 T0 = datetime(2026, 12, 4, 20, 0, tzinfo=UTC)
 
@@ -561,3 +563,31 @@ def test_results_are_read_back_in_measurement_order(ddb: table.Target) -> None:
     assert records == outcome.records
     assert BenchmarkResultItem.count(keys.result_pk(outcome.session.session_id)) == 6
     assert settings.BENCH_TABLE_NAME  # the real table name is untouched by the mock
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("query", ["all", "point"])
+def test_real_strategies_on_local_data_store_100_results_that_agree(
+    snapshot: SeededSnapshot, query: str
+) -> None:
+    plan = sessions.plan_from(iterations=20, endpoints=None, query=query)
+
+    outcome = sessions.run_session(plan)
+
+    stored = sessions.get_session(outcome.session.session_id)
+    records = sessions.session_records(stored.session_id)
+    assert len(records) == 100
+    assert all(r.ok for r in records), [r.error for r in records if not r.ok]
+    assert stored.status == "complete"
+    assert stored.data_count == len(snapshot.items)
+    assert sessions.session_summary(stored) == summarize_records(records)
+    agreement = equivalence(records, query=query)
+    assert agreement.checked and agreement.differing == ()
+    assert agreement.agreeing == STRATEGY_NAMES
+    if query == "all":
+        assert {r.fingerprint for r in records} == {snapshot.fingerprint}
+        assert {r.rows for r in records} == {len(snapshot.items)}
+    tmp = [r for r in records if r.endpoint == "sqlite-tmp"]
+    assert all(r.copy_ms is not None and r.copy_ms > 0 for r in tmp)
+    report = render_markdown(sessions.run_info(stored), records)
+    assert "returned the same rows and fingerprint" in report
