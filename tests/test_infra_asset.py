@@ -91,18 +91,22 @@ def stack_table(dynalite_endpoint: str, bundle: Bundle) -> Iterator[str]:
     name = bundle.environment["BENCH_TABLE_NAME"]
     if name in client.list_tables()["TableNames"]:
         client.delete_table(TableName=name)
-    key = [("PK", "HASH"), ("SK", "RANGE")]
-    gsi1 = [("GSI1PK", "HASH"), ("GSI1SK", "RANGE")]
     client.create_table(
         TableName=name,
         AttributeDefinitions=[
             {"AttributeName": a, "AttributeType": "S"} for a in ("PK", "SK", "GSI1PK", "GSI1SK")
         ],
-        KeySchema=[{"AttributeName": a, "KeyType": t} for a, t in key],
+        KeySchema=[
+            {"AttributeName": "PK", "KeyType": "HASH"},
+            {"AttributeName": "SK", "KeyType": "RANGE"},
+        ],
         GlobalSecondaryIndexes=[
             {
                 "IndexName": "GSI1",
-                "KeySchema": [{"AttributeName": a, "KeyType": t} for a, t in gsi1],
+                "KeySchema": [
+                    {"AttributeName": "GSI1PK", "KeyType": "HASH"},
+                    {"AttributeName": "GSI1SK", "KeyType": "RANGE"},
+                ],
                 "Projection": {"ProjectionType": "ALL"},
             }
         ],
