@@ -50,6 +50,9 @@ class TableMeta:
     table_name = DEFAULT_TABLE_NAME
     region = "us-east-1"
     host: str | None = None
+    # Set by bench.dynamo.table.configure: placeholders for a local endpoint without credentials.
+    aws_access_key_id: str | None = None
+    aws_secret_access_key: str | None = None
     connect_timeout_seconds = 3
     read_timeout_seconds = 10
     max_retry_attempts = 2

@@ -6,6 +6,7 @@ hot paths (seed, snapshot reads) with the same endpoint and short timeouts, so a
 endpoint fails in seconds instead of hanging.
 """
 
+import os
 import time
 from dataclasses import dataclass
 from functools import cache
@@ -47,15 +48,30 @@ class Target:
 
 _target = Target(table_name="aws-lambda-sqlite-dev-main", endpoint_url=None, region="us-east-1")
 
+# dynalite accepts any credentials, but botocore will not send a request without some: a fresh
+# clone with no AWS credentials must still run against the local endpoint.
+LOCAL_CREDENTIALS = ("local", "local")
+
+
+def credentials_for(endpoint_url: str | None) -> tuple[str, str] | tuple[None, None]:
+    """(access key id, secret) for a client: placeholders for a local endpoint when the
+    environment has none, else (None, None) for boto3's usual credential chain."""
+    if endpoint_url is None or os.environ.get("AWS_ACCESS_KEY_ID"):
+        return (None, None)
+    return LOCAL_CREDENTIALS
+
 
 def configure(*, table_name: str, endpoint_url: str | None, region: str) -> Target:
     """Point every model and client at one table; returns the new target."""
     global _target
     _target = Target(table_name=table_name, endpoint_url=endpoint_url, region=region)
+    access_key_id, secret_access_key = credentials_for(endpoint_url)
     for model in ALL_MODELS:
         model.Meta.table_name = table_name
         model.Meta.host = endpoint_url
         model.Meta.region = region
+        model.Meta.aws_access_key_id = access_key_id
+        model.Meta.aws_secret_access_key = secret_access_key
         model._connection = None  # PynamoDB caches it per table name only
     _client.cache_clear()
     return _target
@@ -80,8 +96,14 @@ def _client(where: Target) -> "DynamoDBClient":
         # every parameter again costs a measurable share of a batch write.
         parameter_validation=False,
     )
+    access_key_id, secret_access_key = credentials_for(where.endpoint_url)
     return boto3.client(
-        "dynamodb", endpoint_url=where.endpoint_url, region_name=where.region, config=config
+        "dynamodb",
+        endpoint_url=where.endpoint_url,
+        region_name=where.region,
+        config=config,
+        aws_access_key_id=access_key_id,
+        aws_secret_access_key=secret_access_key,
     )
 
 
