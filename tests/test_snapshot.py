@@ -14,7 +14,7 @@ from bench import seeding
 from bench import snapshot as builder
 from bench.dynamo import keys, table
 from bench.dynamo.models import ConfigItem, RandomItem
-from bench.dynamo.randoms import count_items, query_rows, scan_rows
+from bench.dynamo.randoms import count_items, gsi_request, pages, query_rows, scan_rows
 from bench.errors import BadParameterError, SnapshotBuildRunningError, StorageUnavailableError
 from bench.fingerprint import fingerprint
 from bench.localdynamo import free_port
@@ -394,3 +394,19 @@ def test_sqlite_datetime_stores_utc_in_djangos_form(iso: str, stored: str) -> No
 )
 def test_iso_datetime_reads_djangos_form_back(stored: str, iso: str) -> None:
     assert builder.iso_datetime(stored) == iso
+
+
+def test_pages_follow_last_evaluated_key_to_the_end(snapshot: SeededSnapshot) -> None:
+    request = gsi_request(Limit=70)
+
+    sizes = [len(page["Items"]) for page in pages(table.client().query, request)]
+
+    assert sizes[:5] == [70, 70, 70, 70, 20]
+    assert "ExclusiveStartKey" not in request
+
+
+def test_models_read_as_their_ids() -> None:
+    assert (str(Random(id="01J0000000000000000000000A")), str(SnapshotMeta(version="01J1"))) == (
+        "01J0000000000000000000000A",
+        "01J1",
+    )

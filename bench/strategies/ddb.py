@@ -34,6 +34,7 @@ from bench.errors import BadParameterError, NoSnapshotError, NotFoundError
 from bench.strategies.answers import Answer, answer_aggregate, answer_all, answer_items, timings
 from bench.strategies.base import ReadRequest, ReadResult
 
+NO_ITEMS = "DynamoDB holds no random items: POST /insert with a count first."
 # How far from an id's ULID moment the fallback looks for its created_at.
 ULID_SKEW = timedelta(seconds=5)
 
@@ -142,21 +143,22 @@ class Ddb:
         return keys.parse_iso_utc(page["Items"][0]["created_at"]["S"])
 
     def _random_row(self) -> list[Row]:
-        for _attempt in range(2):
-            if self._bounds is None:
-                oldest, newest = self._edge(newest=False), self._edge(newest=True)
-                if oldest is None or newest is None:
-                    raise NoSnapshotError(
-                        "DynamoDB holds no random items: POST /insert with a count first."
-                    )
-                self._bounds = (oldest, newest)
-            oldest, newest = self._bounds
-            moment = oldest + (newest - oldest) * random.random()
-            page = call(table.client().query, **_from_moment(moment))
-            if page["Items"]:
-                return [row_of(page["Items"][0])]
-            self._bounds = None  # items were deleted since the bounds were read
-        raise NoSnapshotError("DynamoDB holds no random items: POST /insert with a count first.")
+        if self._bounds is None:
+            oldest, newest = self._edge(newest=False), self._edge(newest=True)
+            if oldest is None or newest is None:
+                raise NoSnapshotError(NO_ITEMS)
+            self._bounds = (oldest, newest)
+        oldest, newest = self._bounds
+        moment = oldest + (newest - oldest) * random.random()
+        page = call(table.client().query, **_from_moment(moment))
+        if page["Items"]:
+            return [row_of(page["Items"][0])]
+        # Items were deleted since the bounds were read: forget them, answer with the newest.
+        self._bounds = None
+        rows = self._latest(1)
+        if not rows:
+            raise NoSnapshotError(NO_ITEMS)
+        return rows
 
 
 def _from_moment(moment: datetime) -> dict[str, Any]:
