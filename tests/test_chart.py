@@ -5,7 +5,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.reports.chart import png_bytes, render_png, use_log_scale
+from bench.reports.chart import build_figure, png_bytes, render_png, use_log_scale
 from bench.results import ResultRecord
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -85,3 +85,38 @@ def test_log_scale_only_when_values_span_orders_of_magnitude() -> None:
     assert use_log_scale([19.0, 190.0]) is False
     assert use_log_scale([0.0, 0.0]) is False
     assert use_log_scale([]) is False
+
+
+def test_wide_ranges_get_a_log_axis_with_units_and_counts() -> None:
+    records = [make_record(endpoint="sqlite-efs", total_ms=0.4) for _ in range(5)]
+    records += [make_record(endpoint="ddb", total_ms=150.0) for _ in range(5)]
+
+    left, right = build_figure(records).axes
+
+    assert left.get_yscale() == "log"
+    assert left.get_ylabel() == "server-side total (ms, log scale)"
+    assert [t.get_text() for t in left.get_xticklabels()] == ["sqlite-efs (n=5)", "ddb (n=5)"]
+    assert right.get_xlabel() == "server-side time (ms, p50)"
+    assert [t.get_text() for t in right.get_yticklabels()] == ["sqlite-efs", "ddb"]
+
+
+def test_close_ranges_keep_a_linear_axis_labelled_for_the_client() -> None:
+    records = [make_record(endpoint="ddb", total_ms=5.0, client_ms=30.0 + i) for i in range(5)]
+
+    left, _ = build_figure(records, title="client run").axes
+
+    assert left.get_yscale() == "linear"
+    assert left.get_ylabel() == "client round trip (ms)"
+
+
+def test_copy_split_shows_the_typical_request() -> None:
+    records = [make_record(endpoint="sqlite-tmp", total_ms=12.0, copy_ms=10.0) for _ in range(3)]
+    records += [make_record(endpoint="sqlite-tmp-cached", total_ms=2.0, copy_ms=0.0)] * 3
+    records += [make_record(endpoint="sqlite-tmp-cached", total_ms=52.0, copy_ms=50.0)]
+
+    _, right = build_figure(records).axes
+
+    read_bars, copy_bars = right.containers
+    assert [bar.get_width() for bar in read_bars] == [2.0, 2.0]
+    # the cached strategy copied once in four requests: its typical request copies nothing
+    assert [bar.get_width() for bar in copy_bars] == [10.0, 0.0]

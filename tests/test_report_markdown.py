@@ -10,6 +10,7 @@ from bench.reports.analysis import (
     criterion_a,
     equivalence,
     recommendation,
+    smarter_vs_original,
     speedup,
     strategy_figures,
 )
@@ -612,4 +613,61 @@ def test_errors_section_shows_the_three_most_common_kinds() -> None:
 
     assert section(markdown, "Errors") == (
         "- `ddb`: 3x kind 0; 2x kind 1; 2x kind 2 (and 2 other kinds)"
+    )
+
+
+def test_smarter_strategies_alone_are_compared_with_nothing() -> None:
+    records = [make_record(endpoint="sqlite-tmp-cached", iteration=i) for i in range(2)]
+    records += [make_record(endpoint="sqlite-efs-immutable", iteration=i) for i in range(2)]
+
+    markdown = render_markdown(make_info(), records)
+
+    assert smarter_vs_original(strategy_figures(records)) == []
+    assert "Do the two smarter strategies beat" not in markdown
+
+
+def test_a_zero_time_is_infinitely_faster() -> None:
+    records = [
+        make_record(endpoint="sqlite-tmp-cached", iteration=i, total_ms=0.0) for i in range(2)
+    ]
+    records += [make_record(endpoint="ddb", iteration=i, total_ms=4.0) for i in range(2)]
+
+    rows = table_rows(section(render_markdown(make_info(), records), "Speed-up ratios (p50)"))
+
+    assert rows["sqlite-tmp-cached"]["`ddb`"] == "infx"
+    assert rows["ddb"]["`sqlite-tmp-cached`"] == "0.00x"
+
+
+def test_local_run_names_its_local_url() -> None:
+    info = RunInfo(
+        started_at=T0,
+        source="client",
+        where="http://127.0.0.1:8123",
+        local=True,
+        data_count=None,
+        iterations=1,
+        concurrency=2,
+        query="all",
+    )
+
+    environment = section(render_markdown(info, make_run(n=1)), "Environment")
+
+    assert "| Where | local (this machine: http://127.0.0.1:8123) |" in environment
+    assert "| Data | unknown |" in environment
+    assert "| Concurrency | 2 |" in environment
+
+
+def test_equivalence_when_no_strategy_always_agrees() -> None:
+    records = [
+        make_record(endpoint=name, iteration=i, fingerprint=fp, rows=1)
+        for name in ("ddb", "sqlite-efs")
+        for i, fp in enumerate(("x", "y"))
+    ]
+
+    body = section(render_markdown(make_info(), records), "Data equivalence")
+
+    assert body == (
+        "Not all strategies returned the same data (compared on every request): `sqlite-efs` "
+        "returned rows 1, fingerprint y where the others returned rows 1, fingerprint x; `ddb` "
+        "returned rows 1, fingerprint y where the others returned rows 1, fingerprint x."
     )

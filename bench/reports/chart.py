@@ -27,6 +27,13 @@ def use_log_scale(values: Sequence[float]) -> bool:
 
 
 def png_bytes(records: Sequence[ResultRecord], *, title: str | None = None) -> bytes:
+    buffer = io.BytesIO()
+    build_figure(records, title=title).savefig(buffer, format="png", dpi=110)
+    return buffer.getvalue()
+
+
+def build_figure(records: Sequence[ResultRecord], *, title: str | None = None) -> "Figure":
+    """The chart as a matplotlib Figure (Agg canvas attached)."""
     # The object API with the Agg canvas: no pyplot global state, no display, nothing to close.
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -53,7 +60,7 @@ def png_bytes(records: Sequence[ResultRecord], *, title: str | None = None) -> b
         fig = Figure(figsize=(6, 2), layout="constrained")
         fig.text(0.5, 0.5, "No requests were recorded.", ha="center", va="center")
         FigureCanvasAgg(fig)
-        return _png(fig)
+        return fig
     fig = Figure(figsize=(13, 5.5), layout="constrained")
     FigureCanvasAgg(fig)  # attaches itself to the figure
     left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
@@ -120,13 +127,7 @@ def png_bytes(records: Sequence[ResultRecord], *, title: str | None = None) -> b
     right.margins(x=0.25)
     if title:
         fig.suptitle(title)
-    return _png(fig)
-
-
-def _png(fig: "Figure") -> bytes:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110)
-    return buffer.getvalue()
+    return fig
 
 
 def _typical_copy(records: Sequence[ResultRecord], endpoint: str) -> float:

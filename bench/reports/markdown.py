@@ -78,7 +78,7 @@ def render_markdown(
     }
     sections += [
         _equivalence(equivalence),
-        _criteria(verdicts, figures),
+        _criteria(verdicts),
         _costs(estimates, prices, info),
         ["## Recommendation", ""]
         + [
@@ -312,7 +312,7 @@ def _equivalence(eq: analysis.Equivalence) -> list[str]:
     return lines
 
 
-def _criteria(verdicts: Sequence[Verdict], figures: dict[str, StrategyFigures]) -> list[str]:
+def _criteria(verdicts: Sequence[Verdict]) -> list[str]:
     lines = ["## Success criteria", ""]
     for v in verdicts:
         lines.append(f"- **{v.name}**: {v.definition}. {_met(v)}: {v.evidence}.")
