@@ -591,3 +591,29 @@ def test_real_strategies_on_local_data_store_100_results_that_agree(
     assert all(r.copy_ms is not None and r.copy_ms > 0 for r in tmp)
     report = render_markdown(sessions.run_info(stored), records)
     assert "returned the same rows and fingerprint" in report
+
+
+@pytest.mark.integration
+def test_sessions_against_dynalite_store_every_result_and_page_through(
+    local_ddb: table.Target,
+) -> None:
+    plan = sessions.plan_from(iterations=100, endpoints=None, query="all")
+    runs = [
+        sessions.run_session(
+            plan, strategies=make_strategies(), now=make_now(T0 + timedelta(hours=i))
+        )
+        for i in range(3)
+    ]
+
+    records = sessions.session_records(runs[1].session.session_id)
+    first = sessions.list_sessions(limit=2)
+    second = sessions.list_sessions(limit=2, cursor=first.next_cursor)
+
+    assert len(records) == 500
+    assert records == runs[1].records
+    stored = sessions.get_session(runs[1].session.session_id)
+    assert sessions.session_summary(stored) == summarize_records(records)
+    assert [s.session_id for s in first.sessions + second.sessions] == [
+        r.session.session_id for r in reversed(runs)
+    ]
+    assert second.next_cursor is None
