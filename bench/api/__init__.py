@@ -35,12 +35,12 @@ def parameter_name(location: tuple[object, ...]) -> str:
     """``("query", "limit")`` -> ``limit``; ``("body", "payload", "count")`` -> ``count``.
 
     Only the leading source is dropped (a parameter may itself be called ``query``); for a body
-    the view's argument name that follows it is dropped too.
+    the view's argument name that follows it is dropped too (the body itself is ``body``).
     """
     parts = [str(part) for part in location]
     if parts and parts[0] in PARAMETER_SOURCES:
         source, parts = parts[0], parts[1:]
-        if source == "body" and len(parts) > 1:
+        if source == "body":
             parts = parts[1:]
     return ".".join(parts) or "body"
 

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from django.conf import settings
 from django.http import HttpRequest
 from ninja import Body, Field, Query, Router, Schema
-from pydantic import BeforeValidator
+from pydantic import BaseModel, BeforeValidator, model_validator
 
 from bench import coldstart, strategies
 from bench.dynamo import table
@@ -30,6 +30,7 @@ from bench.strategies.base import (
 router = Router(tags=["read path"])
 
 ULID_ALPHABET = frozenset("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
+ULID_PATTERN = "^[0-7][0-9A-HJKMNP-TV-Z]{25}$"
 
 
 def whole_number(minimum: int, maximum: int) -> BeforeValidator:
@@ -66,22 +67,25 @@ def query_shape(value: object) -> object:
 
 
 Shape = Annotated[QueryShape, BeforeValidator(query_shape)]
+# Constraints first, then the validator: the schema shows minimum/maximum, and the validator
+# (which runs first) words the error.
 Limit = Annotated[
     int,
-    whole_number(MIN_LIMIT, MAX_LIMIT),
     Field(ge=MIN_LIMIT, le=MAX_LIMIT, description="Items in the response (1..1000)."),
+    whole_number(MIN_LIMIT, MAX_LIMIT),
 ]
 Count = Annotated[
     int,
-    whole_number(0, MAX_INSERT),
     Field(ge=0, le=MAX_INSERT, description="Random items to write first (0..10000)."),
+    whole_number(0, MAX_INSERT),
 ]
 ItemId = Annotated[
     str | None,
-    BeforeValidator(ulid_text),
     Field(
-        description="For query=point: the item's id (a ULID); a random existing item if omitted."
+        pattern=ULID_PATTERN,
+        description="For query=point: the item's id (a ULID); a random existing item if omitted.",
     ),
+    BeforeValidator(ulid_text),
 ]
 
 
@@ -133,8 +137,17 @@ class ReadOut(Schema):
     aggregate: AggregateOut | None = None
 
 
-class InsertIn(Schema):
+class InsertIn(BaseModel):
+    # A plain pydantic model: a ninja Schema reads its input attribute by attribute, so a JSON
+    # list would "have" a count (list.count) and fail with a confusing message.
     count: Count = 0
+
+    @model_validator(mode="before")
+    @classmethod
+    def must_be_an_object(cls, data: object) -> object:
+        if not isinstance(data, dict):
+            raise ValueError(f'must be a JSON object such as {{"count": 100}}, got {data!r}.')
+        return data
 
 
 class InsertTimingsOut(Schema):
