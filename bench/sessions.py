@@ -37,6 +37,7 @@ from bench.dynamo.table import describe_failure
 from bench.errors import (
     BadParameterError,
     BenchError,
+    NoSnapshotError,
     NotFoundError,
     StorageUnavailableError,
 )
@@ -321,6 +322,9 @@ def run_session(
         strategies = {name: registry.get(name) for name in plan.endpoints}
     environment = lambda_environment(context)
     data_count = _storage(snapshot_rows)
+    if data_count is None and any(n.startswith("sqlite") for n in plan.endpoints):
+        # Every SQLite read would fail: say so once instead of storing a session of failures.
+        raise NoSnapshotError()
     environment["data_count"] = data_count
     executed_at = now()
     session = BenchmarkSessionItem.build(

@@ -13,7 +13,7 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 from bench import coldstart, sessions
 from bench.api import benchmark as benchmark_api
 from bench.dynamo import table
-from bench.dynamo.models import BenchmarkSessionItem
+from bench.dynamo.models import BenchmarkSessionItem, ConfigItem, SnapshotInfo
 from bench.results import CSV_COLUMNS
 from bench.stats import summarize_records
 from bench.strategies import STRATEGY_NAMES
@@ -40,7 +40,17 @@ class FixedStrategy:
 
 
 @pytest.fixture
-def fake_strategies(monkeypatch: pytest.MonkeyPatch) -> dict[str, FixedStrategy]:
+def fake_strategies(ddb: table.Target, monkeypatch: pytest.MonkeyPatch) -> dict[str, FixedStrategy]:
+    """Strategies with fixed times behind the registry, and a snapshot recorded in the table."""
+    config = ConfigItem.build(sqlite_file_path="data.db")
+    config.snapshot = SnapshotInfo(  # type: ignore[no-untyped-call]
+        version="01J0000000000000000000SNAP",
+        rows=10,
+        fingerprint="fp-10",
+        built_at=T0,
+        build_ms=1.0,
+    )
+    config.save()
     fakes = {name: FixedStrategy(name, float(i + 1)) for i, name in enumerate(STRATEGY_NAMES)}
     monkeypatch.setattr("bench.strategies.get", lambda name: fakes[name])
     return fakes
@@ -114,10 +124,11 @@ def test_benchmark_runs_a_session_and_returns_its_summary(
         "max": 3.0,
         "std": 0.0,
     }
+    assert body["data_count"] == 10
     assert body["environment"] == {
         "local": True,
         "where": "local",
-        "data_count": None,
+        "data_count": 10,
         "lambda_memory_mb": None,
         "lambda_architecture": None,
         "stopped": None,
@@ -431,3 +442,15 @@ def test_summary_stored_by_the_api_matches_the_stored_results(
     records = sessions.session_records(body["session_id"])
 
     assert {k: v.as_dict() for k, v in summarize_records(records).items()} == body["summary"]
+
+
+def test_benchmark_without_a_snapshot_is_503(
+    ddb: table.Target, api_settings: SettingsWrapper
+) -> None:
+    response = invoke("/benchmark", query="iterations=2&endpoints=sqlite-efs")
+
+    assert response["statusCode"] == 503
+    assert response_json(response) == {
+        "error": "no_snapshot",
+        "detail": "No SQLite snapshot exists yet: POST /insert first.",
+    }

@@ -160,6 +160,7 @@ def test_reads_are_interleaved_round_by_round() -> None:
 
 
 def test_a_failed_read_is_a_failed_result_not_a_crashed_session(ddb: table.Target) -> None:
+    write_snapshot_config(rows=100)
     strategies = make_strategies(fail_on={"sqlite-tmp": frozenset({1, 2})})
     plan = sessions.plan_from(iterations=4, endpoints="sqlite-tmp,ddb", query="all")
 
@@ -201,6 +202,7 @@ def test_an_unexpected_exception_in_a_strategy_is_recorded_with_its_type() -> No
 
 
 def test_session_stops_near_the_time_limit_and_is_partial(ddb: table.Target) -> None:
+    write_snapshot_config(rows=100)
     plan = sessions.plan_from(iterations=100, endpoints=None, query="all")
     context = FakeContext(remaining_ms=10_000, step_ms=1000)
 
@@ -552,6 +554,7 @@ def test_failed_result_writes_mark_the_session_failed(
 
 
 def test_results_are_read_back_in_measurement_order(ddb: table.Target) -> None:
+    write_snapshot_config(rows=100)
     plan = sessions.plan_from(iterations=3, endpoints="sqlite-efs,ddb", query="all")
     outcome = sessions.run_session(plan, strategies=make_strategies(), now=make_now())
 
@@ -597,6 +600,7 @@ def test_real_strategies_on_local_data_store_100_results_that_agree(
 def test_sessions_against_dynalite_store_every_result_and_page_through(
     local_ddb: table.Target,
 ) -> None:
+    write_snapshot_config(rows=100)
     plan = sessions.plan_from(iterations=100, endpoints=None, query="all")
     runs = [
         sessions.run_session(
@@ -617,3 +621,22 @@ def test_sessions_against_dynalite_store_every_result_and_page_through(
         r.session.session_id for r in reversed(runs)
     ]
     assert second.next_cursor is None
+
+
+def test_sqlite_strategies_without_a_snapshot_are_refused_up_front(ddb: table.Target) -> None:
+    plan = sessions.plan_from(iterations=5, endpoints="ddb,sqlite-efs", query="all")
+
+    with pytest.raises(NoSnapshotError, match="No SQLite snapshot exists yet: POST /insert first"):
+        sessions.run_session(plan, strategies=make_strategies(), now=make_now())
+
+    assert sessions.latest_session() is None
+
+
+def test_ddb_alone_needs_no_snapshot(ddb: table.Target) -> None:
+    plan = sessions.plan_from(iterations=2, endpoints="ddb", query="all")
+
+    outcome = sessions.run_session(plan, strategies=make_strategies(), now=make_now())
+
+    assert outcome.session.status == "complete"
+    assert outcome.session.data_count == 0
+    assert sessions.run_info(outcome.session).data_count is None

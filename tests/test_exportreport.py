@@ -12,6 +12,7 @@ from django.core.management.base import CommandError
 
 from bench import sessions
 from bench.dynamo import table
+from bench.dynamo.models import ConfigItem, SnapshotInfo
 from bench.results import CSV_COLUMNS
 from bench.strategies.base import ReadRequest, ReadResult, Timings
 
@@ -35,6 +36,11 @@ class FixedStrategy:
 
 
 def store_session(*, at: datetime = T0, iterations: int = 3) -> sessions.SessionResult:
+    config = ConfigItem.build(sqlite_file_path="data.db")
+    config.snapshot = SnapshotInfo(  # type: ignore[no-untyped-call]
+        version="01J0000000000000000000SNAP", rows=10, fingerprint="fp", built_at=at, build_ms=1.0
+    )
+    config.save()
     ticks = iter(at + timedelta(milliseconds=i) for i in range(10_000))
     plan = sessions.plan_from(iterations=iterations, endpoints="ddb,sqlite-efs", query="all")
     strategies = {"ddb": FixedStrategy("ddb", 4.0), "sqlite-efs": FixedStrategy("sqlite-efs", 2.0)}
