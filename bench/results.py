@@ -28,7 +28,9 @@ CSV_COLUMNS = (
 class ResultRecord:
     endpoint: str  # strategy name, e.g. "sqlite-efs"
     query: str  # query shape: all / latest / point / aggregate
-    iteration: int  # 0-based within its strategy; warm-up requests are not recorded
+    # 0-based within its strategy. Warm-ups are not recorded, except a container's first answer
+    # (cold_start true), which runbenchmark keeps with iteration -1.
+    iteration: int
     status: int  # HTTP status (200 for a successful in-function read, 599 for a client failure)
     client_ms: float | None  # measured by the client (None for in-function sessions)
     server_total_ms: float | None  # the strategy's own total, as the function reported it

@@ -1,0 +1,278 @@
+"""``runbenchmark --local`` end to end: dynalite, seed, snapshot, the Lambda handler, the report.
+
+The integration tests run a real dynalite and the app through the local Function URL.
+"""
+
+import csv
+import math
+import os
+import re
+import socket
+import uuid
+from collections.abc import Iterator
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+from django.conf import settings as django_settings
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from bench.client import local
+from bench.dynamo import table
+from bench.functionurl import FunctionUrlServer
+from bench.localdynamo import LocalDynamo
+from bench.management.commands.runbenchmark import Command
+from bench.stats import summarize
+from bench.strategies import STRATEGY_NAMES
+from tests.conftest import SnapshotDirs
+
+STAT_COLUMNS = ("n", "errors", "mean", "min", "p50", "p90", "p95", "p99", "max", "std")
+
+
+@pytest.fixture
+def fresh_table(settings: Any) -> Iterator[str]:
+    """A table name of its own; the models are pointed back where they were afterwards."""
+    previous = table.target()
+    settings.BENCH_TABLE_NAME = f"bench-local-{uuid.uuid4().hex[:12]}"
+    yield settings.BENCH_TABLE_NAME
+    table.configure(
+        table_name=previous.table_name,
+        endpoint_url=previous.endpoint_url,
+        region=previous.region,
+    )
+
+
+def run(*args: str) -> str:
+    stdout = StringIO()
+    call_command("runbenchmark", "--local", *args, stdout=stdout, stderr=StringIO())
+    return stdout.getvalue()
+
+
+def markdown_statistics(markdown: str) -> dict[str, dict[str, float]]:
+    """The statistics table of the report: strategy -> column -> number."""
+    section = markdown.split("## Statistics", 1)[1].split("\n## ", 1)[0]
+    table_rows: dict[str, dict[str, float]] = {}
+    for line in section.splitlines():
+        match = re.match(r"^\| `([^`]+)` \|(.*)\|$", line)
+        if match:
+            cells = [cell.strip() for cell in match[2].split("|")]
+            table_rows[match[1]] = {
+                name: math.nan if cell == "n/a" else float(cell)
+                for name, cell in zip(STAT_COLUMNS, cells, strict=True)
+            }
+    return table_rows
+
+
+def csv_statistics(path: Path) -> dict[str, dict[str, float]]:
+    """The same statistics recomputed from the CSV: warm requests, client time, 2xx only."""
+    with path.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    result: dict[str, dict[str, float]] = {}
+    for endpoint in dict.fromkeys(row["endpoint"] for row in rows):
+        warm = [r for r in rows if r["endpoint"] == endpoint and r["cold_start"] == "false"]
+        ok = [float(r["client_ms"]) for r in warm if r["status"].startswith("2")]
+        summary = summarize(ok, errors=len(warm) - len(ok)).as_dict()
+        result[endpoint] = {
+            name: math.nan if summary[name] is None else float(summary[name] or 0)
+            for name in STAT_COLUMNS
+        }
+    return result
+
+
+@pytest.mark.integration
+def test_local_run_writes_a_report_whose_markdown_agrees_with_its_csv(
+    dynalite_endpoint: str,
+    settings: Any,
+    fresh_table: str,
+    snapshot_dirs: SnapshotDirs,
+    tmp_path: Path,
+) -> None:
+    settings.DYNAMODB_ENDPOINT_URL = dynalite_endpoint
+    out_dir = tmp_path / "reports"
+
+    output = run("--count", "40", "--iterations", "4", "--output-dir", str(out_dir))
+
+    files = {path.suffix: path for path in out_dir.iterdir()}
+    assert sorted(files) == [".csv", ".md", ".png"]
+    assert files[".png"].read_bytes().startswith(b"\x89PNG")
+    markdown = files[".md"].read_text()
+    from_markdown = markdown_statistics(markdown)
+    from_csv = csv_statistics(files[".csv"])
+    assert list(from_markdown) == list(STRATEGY_NAMES)
+    for endpoint, figures in from_markdown.items():
+        assert (figures["n"], figures["errors"]) == (4, 0)
+        for name in STAT_COLUMNS[2:]:
+            # The CSV keeps 3 decimals, the Markdown shows 2: agree to the last digit shown.
+            assert abs(figures[name] - from_csv[endpoint][name]) <= 0.0100001, (endpoint, name)
+    with files[".csv"].open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {r["rows"] for r in rows} == {"40"}
+    assert len({r["fingerprint"] for r in rows}) == 1
+    assert "| Data | 40 rows |" in markdown
+    assert '"EFS" was the local directory' in markdown
+    names = ", ".join(f"`{name}`" for name in STRATEGY_NAMES)
+    assert f"All strategies ({names}) returned the same rows and fingerprint" in markdown
+    assert "Seeding 40 items (the table holds 0)..." in output
+    assert "Starting the local DynamoDB" not in output  # DYNAMODB_ENDPOINT_URL was set
+    assert re.search(r"^Verdict: .* \(20 timed requests, 0 failed\)$", output, re.MULTILINE)
+
+
+@pytest.mark.integration
+def test_local_run_reuses_items_already_in_the_table(
+    dynalite_endpoint: str,
+    settings: Any,
+    fresh_table: str,
+    snapshot_dirs: SnapshotDirs,
+    tmp_path: Path,
+) -> None:
+    settings.DYNAMODB_ENDPOINT_URL = dynalite_endpoint
+    run("--count", "30", "--iterations", "1", "--endpoints", "ddb", "--output-dir", str(tmp_path))
+
+    output = run(
+        "--count", "20", "--iterations", "1", "--endpoints", "ddb", "--output-dir", str(tmp_path)
+    )
+
+    assert "Seeding" not in output
+    assert len(list(tmp_path.glob("*.csv"))) == 2  # the second set took a suffix
+
+
+class Spy:
+    """Records every dynalite and Function URL server the local run starts."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.dynamos: list[LocalDynamo] = []
+        self.servers: list[FunctionUrlServer] = []
+        spy = self
+
+        class SpiedDynamo(LocalDynamo):
+            def start(self) -> str:
+                spy.dynamos.append(self)
+                return super().start()
+
+        class SpiedServer(FunctionUrlServer):
+            def start(self) -> "SpiedServer":
+                spy.servers.append(self)
+                super().start()
+                return self
+
+        monkeypatch.setattr(local, "LocalDynamo", SpiedDynamo)
+        monkeypatch.setattr(local, "FunctionUrlServer", SpiedServer)
+
+
+def assert_all_stopped(spy: Spy, pids: list[int]) -> None:
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+    ports = [d.port for d in spy.dynamos] + [s.port for s in spy.servers]
+    for port in ports:
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.1", port), timeout=5)
+    var = Path(django_settings.BASE_DIR) / "var"
+    assert list(var.glob("runbenchmark-dynamodb-*")) == []
+
+
+@pytest.mark.integration
+def test_local_run_starts_its_own_dynalite_and_stops_everything(
+    settings: Any,
+    fresh_table: str,
+    snapshot_dirs: SnapshotDirs,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings.DYNAMODB_ENDPOINT_URL = None
+    spy = Spy(monkeypatch)
+    pids: list[int] = []
+    original = Command.run_plan
+
+    def run_plan(self: Command, *args: Any, **kwargs: Any) -> Any:
+        pids.extend(d.pid for d in spy.dynamos if d.pid is not None)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Command, "run_plan", run_plan)
+
+    output = run("--count", "10", "--iterations", "2", "--output-dir", str(tmp_path))
+
+    assert "Starting the local DynamoDB (dynalite)..." in output
+    assert (len(spy.dynamos), len(spy.servers), len(pids)) == (1, 1, 1)
+    assert "(10 timed requests, 0 failed)" in output
+    assert_all_stopped(spy, pids)
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    ("failure", "message"),
+    [
+        (KeyboardInterrupt, "Interrupted before any request was measured: nothing was written."),
+        (RuntimeError, "the run broke"),
+    ],
+)
+def test_local_run_stops_everything_when_the_run_fails(
+    settings: Any,
+    fresh_table: str,
+    snapshot_dirs: SnapshotDirs,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    failure: type[BaseException],
+    message: str,
+) -> None:
+    settings.DYNAMODB_ENDPOINT_URL = None
+    spy = Spy(monkeypatch)
+    pids: list[int] = []
+
+    def broken_run(self: Command, *args: Any, **kwargs: Any) -> Any:
+        pids.extend(d.pid for d in spy.dynamos if d.pid is not None)
+        assert spy.servers[0].served == 0
+        raise failure("the run broke")
+
+    monkeypatch.setattr(Command, "run_plan", broken_run)
+
+    with pytest.raises((CommandError, RuntimeError), match=re.escape(message)):
+        run("--count", "5", "--output-dir", str(tmp_path / "out"))
+
+    assert (len(spy.dynamos), len(spy.servers), len(pids)) == (1, 1, 1)
+    assert_all_stopped(spy, pids)
+    assert not (tmp_path / "out").exists()
+
+
+def test_display_path_is_relative_inside_the_project(tmp_path: Path) -> None:
+    inside = Path(django_settings.BASE_DIR) / "var" / "efs"
+
+    assert (local.display_path(inside), local.display_path(tmp_path)) == (
+        "var/efs",
+        str(tmp_path),
+    )
+
+
+class PagedClient:
+    """A DynamoDB client whose COUNT query answers in pages (or fails)."""
+
+    def __init__(self, pages: list[dict[str, Any]] | None = None) -> None:
+        self.pages = pages or []
+        self.requests: list[dict[str, Any]] = []
+
+    def query(self, **request: Any) -> dict[str, Any]:
+        self.requests.append(dict(request))
+        if not self.pages:
+            raise ClientError(
+                {"Error": {"Code": "ResourceNotFoundException", "Message": "no"}}, "Query"
+            )
+        return self.pages.pop(0)
+
+
+def test_count_follows_every_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    client = PagedClient([{"Count": 2, "LastEvaluatedKey": {"PK": {"S": "k"}}}, {"Count": 3}])
+    monkeypatch.setattr(table, "client", lambda: client)
+
+    assert local.count_random_items() == 5
+    assert [r.get("ExclusiveStartKey") for r in client.requests] == [None, {"PK": {"S": "k"}}]
+    assert client.requests[0]["Select"] == "COUNT"
+
+
+def test_count_failure_is_a_dynamo_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(table, "client", lambda: PagedClient())
+
+    with pytest.raises(table.DynamoUnavailableError, match="ResourceNotFoundException: no"):
+        local.count_random_items()
