@@ -8,7 +8,7 @@ from django.test import Client, RequestFactory
 from ninja.errors import HttpError
 
 from bench import strategies
-from bench.api import on_http_error
+from bench.api import on_http_error, parameter_name
 from bench.dynamo import table
 from bench.dynamo.randoms import count_items
 from bench.localdynamo import free_port
@@ -178,6 +178,24 @@ def test_an_insert_while_a_build_runs_is_a_409_that_writes_nothing(
         ),
     )
     assert count_items() == 0
+
+
+@pytest.mark.parametrize(
+    ("location", "name"),
+    [
+        (("query", "query"), "query"),
+        (("query", "limit"), "limit"),
+        (("body", "payload", "count"), "count"),
+        (("body", "payload"), "body"),
+        (("path", "session_id"), "session_id"),
+        (("limit",), "limit"),
+        ((), "body"),
+    ],
+)
+def test_parameter_name_drops_only_where_the_parameter_came_from(
+    location: tuple[str, ...], name: str
+) -> None:
+    assert parameter_name(location) == name
 
 
 def test_other_http_errors_keep_their_status_and_message() -> None:

@@ -51,9 +51,8 @@ def whole_number(minimum: int, maximum: int) -> BeforeValidator:
     return BeforeValidator(check)
 
 
-def ulid_text(value: object) -> object:
-    if value is None:
-        return None
+def ulid_text(value: object) -> str:
+    # Runs only on a given id (an omitted one keeps its default, None).
     text = str(value).upper()
     if len(text) != 26 or not ULID_ALPHABET.issuperset(text) or text[0] > "7":
         raise ValueError(f"must be a ULID (26 characters of Crockford base32), got {value!r}.")
