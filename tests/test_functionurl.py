@@ -525,6 +525,17 @@ def test_keep_alive_connection_is_reused(serve: Callable[..., FunctionUrlServer]
     assert len({e["requestContext"]["requestId"] for e in recorder.events}) == 3
 
 
+def test_responses_are_not_held_back_by_nagle(serve: Callable[..., FunctionUrlServer]) -> None:
+    # Headers and body go out in two writes; with Nagle the body would wait for a delayed ACK.
+    server = serve(Recorder())
+    pool = urllib3.HTTPConnectionPool("127.0.0.1", server.port, maxsize=1)
+
+    pool.request("GET", "/")
+
+    [connection] = server.open_connections()
+    assert connection.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
+
+
 def test_stop_closes_the_listener_and_idle_keep_alive_connections() -> None:
     server = FunctionUrlServer(Recorder(), port=0).start()
     idle = socket.create_connection(("127.0.0.1", server.port), timeout=10)
