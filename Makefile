@@ -47,6 +47,7 @@ test: lint types pytest
 
 demo: install
 	$(BIN)/python manage.py runbenchmark --local --count $(DEMO_COUNT) --iterations $(DEMO_ITERATIONS)
+	@echo "Report: $$(ls -t docs/benchmarks/*-benchmark.md | head -n 1) (with its .csv and .png)"
 
 perf: install
 	$(BIN)/python -m benchmarks

@@ -300,7 +300,7 @@ class Command(BaseCommand):
 
     def run_plan(self, target: Target, plan: Plan, *, verbose: bool) -> Outcome:
         progress = Progress(
-            self.stdout.write,
+            lambda text: self.stdout.write(text, ending=""),
             total=plan.planned,
             enabled=verbose and self.stdout.isatty(),
         )
