@@ -8,6 +8,7 @@ import sys
 import textwrap
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -365,11 +366,16 @@ def test_command_line_has_host_port_path_and_fast_table_options(tmp_path: Path) 
     assert plain.endpoint_url == "http://127.0.0.1:8002"
 
 
-def test_servers_left_running_are_stopped_at_interpreter_exit(tmp_path: Path) -> None:
+def test_servers_left_running_are_stopped_at_interpreter_exit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Only this test's server: the session's dynalite is registered too.
+    monkeypatch.setattr(localdynamo, "_running", weakref.WeakSet())
     server = LocalDynamo(binary=make_fake_binary(tmp_path, script=LISTENS_FOREVER))
     server.start()
     pid = server.pid
     assert pid is not None
+    assert set(localdynamo._running) == {server}
 
     localdynamo._stop_all()
 
