@@ -328,6 +328,7 @@ def test_missing_table_on_aws_says_to_deploy(ddb: table.Target) -> None:
         run_seed("--count", "5")
 
 
+@pytest.mark.timeout(60)  # a hang guard, not a timing assertion
 def test_unreachable_endpoint_fails_with_one_sentence_naming_it() -> None:
     port = free_port()
     previous = table.target()
