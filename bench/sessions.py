@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from botocore.exceptions import BotoCoreError
 from django.conf import settings
@@ -58,12 +58,6 @@ FAILED_STATUS = 500  # the HTTP status a failed in-function read would have had
 MIN_PAGE = 1
 MAX_PAGE = 100
 MAX_TREND_SESSIONS = 1000
-
-
-class RemainingTime(Protocol):
-    """The part of the Lambda context the runner uses."""
-
-    def get_remaining_time_in_millis(self) -> int: ...
 
 
 def remaining_ms_of(context: object) -> Callable[[], float] | None:
