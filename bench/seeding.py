@@ -2,9 +2,9 @@
 
 Items are generated in one thread, in order: ULIDs are monotonic and ``created_at`` strictly
 increases within a run, so the GSI1 sort key (created_at) and the item id sort the same way.
-They are written 25 per ``BatchWriteItem`` by a pool of worker threads through the low-level
-client (``table.client()``); items DynamoDB leaves unprocessed are retried with exponential
-backoff a bounded number of times. A put inside ``BatchWriteItem`` is atomic per item, so an
+They are written 25 per ``BatchWriteItem`` by worker threads through the low-level client
+(``table.client()``); items DynamoDB leaves unprocessed are retried with exponential backoff a
+bounded number of times. A put inside ``BatchWriteItem`` is atomic per item, so an
 interrupted run leaves only whole items behind.
 """
 
@@ -13,7 +13,6 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, cast
@@ -179,11 +178,15 @@ def _epoch_microseconds() -> int:
 
 
 class BatchWriter:
-    """Sends write batches from a pool of threads, retrying unprocessed items with backoff.
+    """Sends write batches from worker threads, retrying unprocessed items with backoff.
 
-    ``applied`` counts the requests DynamoDB has applied, batch by batch as the answers come
-    in, so it stays exact whatever stops a run.
+    Each worker takes the next batch from the shared source itself (under a lock, so the source
+    is advanced in order by one thread at a time) and sends it: the calling thread is not in the
+    loop, it only reports progress and handles Ctrl-C. ``applied`` counts the requests DynamoDB
+    has applied, batch by batch as the answers come in, so it stays exact whatever stops a run.
     """
+
+    PROGRESS_INTERVAL_SECONDS = 0.1
 
     def __init__(
         self,
@@ -199,9 +202,12 @@ class BatchWriter:
         self.applied = 0
         self._sleep = sleep
         self._stop = threading.Event()
+        self._finished = threading.Event()
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
         self._sending = 0  # batches between their first request and their last answer
+        self._working = 0  # workers not yet finished
+        self._failure: BaseException | None = None
 
     def write_batch(self, requests: list["WriteRequestTypeDef"]) -> None:
         """One batch (at most 25 requests); nothing once the run is stopping."""
@@ -240,75 +246,76 @@ class BatchWriter:
     def run(self, batches: Iterable[list["WriteRequestTypeDef"]], on_progress: Progress) -> int:
         """Write every batch; returns the number of requests applied.
 
-        At most two batches per worker are in flight, so generation never runs far ahead. On a
-        failure or Ctrl-C nothing new is submitted, queued batches are dropped, batches being
-        sent finish (without further retries), and SeedError / SeedInterruptedError carries
-        how many items were written. A second Ctrl-C abandons the batches being sent.
+        On a failure or Ctrl-C no new batch is started, batches being sent finish (without
+        further retries), and SeedError / SeedInterruptedError carries how many items were
+        written. A second Ctrl-C abandons the batches being sent.
         """
         self._stop.clear()
+        self._finished.clear()
         self.applied = 0
-        failure: BaseException | None = None
-        in_flight: set[Future[None]] = set()
-        pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="seed")
+        self._failure = None
+        self._working = self.workers
+        source = iter(batches)
         try:
-            for batch in batches:
-                in_flight.add(pool.submit(self.write_batch, batch))
-                if len(in_flight) >= 2 * self.workers:
-                    failure, in_flight = self._settle(in_flight, on_progress)
-                    if failure is not None:
-                        break
-            while in_flight and failure is None:
-                failure, in_flight = self._settle(in_flight, on_progress)
+            for number in range(self.workers):
+                threading.Thread(
+                    target=self._work, args=(source,), name=f"seed-{number}", daemon=True
+                ).start()
+            while not self._finished.wait(self.PROGRESS_INTERVAL_SECONDS):
+                on_progress(self.applied)
+            on_progress(self.applied)
         except KeyboardInterrupt:
-            failure = KeyboardInterrupt()
-        except Exception as exc:  # the batch source failed (e.g. the query of --reset)
-            failure = exc
-        pool.shutdown(wait=False, cancel_futures=True)
+            self._stop_and_wait()
+            raise SeedInterruptedError(
+                f"Interrupted: {self.applied:,} items written, each one whole.",
+                written=self.applied,
+            ) from None
+        failure = self._failure
+        if isinstance(failure, _UnprocessedError):
+            raise SeedError(
+                f"DynamoDB left {failure.left} items unprocessed after {MAX_TRIES} tries "
+                f"(throttled?); {self.applied:,} items written.",
+                written=self.applied,
+            ) from failure
+        if failure is not None:
+            raise SeedError(
+                f"{failure} ({self.applied:,} items written)", written=self.applied
+            ) from failure
+        return self.applied
+
+    def _work(self, source: Iterator[list["WriteRequestTypeDef"]]) -> None:
         try:
-            self._wait_until_idle()
+            while True:
+                with self._lock:
+                    if self._stop.is_set():
+                        return
+                    batch = next(source, None)
+                if batch is None:
+                    return
+                self.write_batch(batch)
+        except Exception as exc:  # a batch, or the source (e.g. the query of --reset), failed
+            with self._lock:
+                self._failure = self._failure or exc
+                self._stop.set()
+        finally:
+            with self._lock:
+                self._working -= 1
+                if not self._working:
+                    self._finished.set()
+
+    def _stop_and_wait(self) -> None:
+        """No new batch starts; wait for the ones being sent. Ctrl-C again abandons them."""
+        try:
+            with self._lock:
+                self._stop.set()
+                while self._sending:
+                    self._idle.wait()
         except KeyboardInterrupt:
             raise SeedInterruptedError(
                 f"Interrupted twice: {self.applied:,} items written, plus perhaps some of "
                 f"{_batches(self._sending)} abandoned in flight; every item is whole.",
                 written=self.applied,
             ) from None
-        written = self.applied
-        if isinstance(failure, KeyboardInterrupt):
-            raise SeedInterruptedError(
-                f"Interrupted: {written:,} items written, each one whole.", written=written
-            )
-        if isinstance(failure, _UnprocessedError):
-            raise SeedError(
-                f"DynamoDB left {failure.left} items unprocessed after {MAX_TRIES} tries "
-                f"(throttled?); {written:,} items written.",
-                written=written,
-            ) from failure
-        if failure is not None:
-            raise SeedError(f"{failure} ({written:,} items written)", written=written) from failure
-        return written
-
-    def _wait_until_idle(self) -> None:
-        """Stop: batches not started yet send nothing, the ones being sent are waited for.
-
-        Counting batches under the lock (rather than joining the pool's threads) keeps this
-        exact even when Ctrl-C lands inside ``submit`` while it starts a thread.
-        """
-        with self._lock:
-            self._stop.set()
-            while self._sending:
-                self._idle.wait()
-
-    def _settle(
-        self, in_flight: set["Future[None]"], on_progress: Progress
-    ) -> tuple[BaseException | None, set["Future[None]"]]:
-        """Wait for at least one batch; returns the first failure among them and what is left."""
-        done, pending = wait(in_flight, return_when=FIRST_COMPLETED)
-        on_progress(self.applied)
-        for future in done:
-            failure = future.exception()
-            if failure is not None:
-                return failure, pending
-        return None, pending
 
 
 class _UnprocessedError(Exception):
