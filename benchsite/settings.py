@@ -144,7 +144,6 @@ WSGI_APPLICATION = "benchsite.wsgi.application"
 APPEND_SLASH = False
 
 DATABASES = sqlite_databases(BENCH_EFS_DIR, BENCH_TMP_DIR)
-DATABASE_ROUTERS = ["bench.routers.SnapshotRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TEMPLATES = [
