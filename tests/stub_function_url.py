@@ -89,6 +89,11 @@ class Received:
 
 
 Answer = tuple[int, object]
+STUB_IDS = (
+    "01STUBITEM0000000000000001",
+    "01STUBITEM0000000000000002",
+    "01STUBITEM0000000000000003",
+)
 
 
 def read_answer(endpoint: str, query: str, *, cold_start: bool = False) -> Answer:
@@ -102,7 +107,10 @@ def read_answer(endpoint: str, query: str, *, cold_start: bool = False) -> Answe
         "snapshot": "01JTESTSNAPSHOT0000000000",
         "timings_ms": {"total": 1.5 + (copy or 0.0), "copy": copy, "read": 1.5},
         "cold_start": cold_start,
-        "items": [],
+        "items": [
+            {"id": item_id, "random_value": 0.5, "created_at": "2026-03-01T00:00:00.000000Z"}
+            for item_id in (STUB_IDS if query == "latest" else ())
+        ],
     }
 
 

@@ -32,6 +32,7 @@ from bench.results import CSV_COLUMNS, ResultRecord
 from bench.strategies import STRATEGY_NAMES
 from tests.stub_function_url import (
     SIGNATURE_MISMATCH,
+    STUB_IDS,
     Answer,
     Received,
     StubFunctionUrl,
@@ -623,3 +624,45 @@ def test_a_local_run_that_cannot_start_dynalite_says_why(
         ),
     ):
         run("--local", "--output-dir", str(tmp_path / "out"))
+
+
+def test_point_queries_read_the_same_id_in_every_round(
+    stub: StubFunctionUrl, tmp_path: Path
+) -> None:
+    run(
+        "--url", stub.url, "--query", "point", "--endpoints", "ddb,sqlite-efs", "--iterations",
+        "4", "--output-dir", str(tmp_path),
+    )  # fmt: skip
+
+    listing, *reads = stub.reads
+    assert (listing.path, listing.query) == ("/ddb", {"query": ["latest"], "limit": ["1000"]})
+    warmups, timed = reads[:2], reads[2:]
+    assert [r.query for r in warmups] == [{"query": ["point"]}] * 2
+    rounds = [timed[i : i + 2] for i in range(0, 8, 2)]
+    assert all(len({r.query["id"][0] for r in pair}) == 1 for pair in rounds)
+    assert {r.query["id"][0] for r in timed} <= set(STUB_IDS)
+    markdown = report_files(tmp_path)["md"].read_text()
+    assert "query=point: in each round every strategy read the same id" in markdown
+
+
+def no_items(stub: StubFunctionUrl, request: Received) -> Answer | None:
+    if request.query.get("query") == ["latest"]:
+        return 200, {"items": []}
+    return None
+
+
+def test_point_queries_need_items(tmp_path: Path) -> None:
+    with (
+        running_stub(StubFunctionUrl(respond=no_items)) as stub,
+        pytest.raises(
+            CommandError,
+            match=re.escape(
+                "query=point reads existing ids, but listing them from ddb failed: the table holds "
+                "no items"
+            ),
+        ),
+    ):
+        run(
+            "--url", stub.url, "--no-sign", "--query", "point", "--endpoints", "ddb",
+            "--output-dir", str(tmp_path),
+        )  # fmt: skip

@@ -3,12 +3,19 @@
 import re
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 from botocore.credentials import Credentials
 
-from bench.client.http import FunctionUrlClient, Reply, describe_error, record_from_reply
+from bench.client.http import (
+    FunctionUrlClient,
+    Reply,
+    describe_error,
+    item_ids,
+    record_from_reply,
+)
 from bench.client.runner import WARMUP_ITERATION, Job, Plan, Runner
 from bench.client.signing import Signer
 from bench.localdynamo import free_port
@@ -232,11 +239,13 @@ class FakeReader:
         self.raise_on = raise_on
         self.closed = False
 
-    def read(self, endpoint: str, *, query: str, iteration: int) -> ResultRecord:
+    def read(
+        self, endpoint: str, *, query: str, iteration: int, item_id: str | None = None
+    ) -> ResultRecord:
         if endpoint == self.raise_on:
             raise RuntimeError(f"bug reading {endpoint}")
         cold = self.cold_first and not self.jobs
-        self.jobs.append(Job(endpoint, iteration))
+        self.jobs.append(Job(endpoint, iteration, item_id))
         if endpoint in self.fail:
             return make_record(endpoint=endpoint, iteration=iteration, status=503, error="down")
         return make_record(endpoint=endpoint, iteration=iteration, cold_start=cold)
@@ -338,7 +347,9 @@ def test_ctrl_c_stops_the_run_and_keeps_what_was_measured() -> None:
     seen: list[ResultRecord] = []
 
     class StallingReader(FakeReader):
-        def read(self, endpoint: str, *, query: str, iteration: int) -> ResultRecord:
+        def read(
+            self, endpoint: str, *, query: str, iteration: int, item_id: str | None = None
+        ) -> ResultRecord:
             if len(self.jobs) == 3 + 6:  # after the warm-up and six timed requests
                 release.wait(10)
             return super().read(endpoint, query=query, iteration=iteration)
@@ -378,7 +389,9 @@ def test_stop_waits_for_workers_in_flight() -> None:
     release = threading.Event()
 
     class SlowReader(FakeReader):
-        def read(self, endpoint: str, *, query: str, iteration: int) -> ResultRecord:
+        def read(
+            self, endpoint: str, *, query: str, iteration: int, item_id: str | None = None
+        ) -> ResultRecord:
             if endpoint == "b":
                 release.wait(5)
             return super().read(endpoint, query=query, iteration=iteration)
@@ -400,10 +413,56 @@ def test_stop_waits_for_workers_in_flight() -> None:
 
 def test_slow_requests_are_waited_for() -> None:
     class SlowReader(FakeReader):
-        def read(self, endpoint: str, *, query: str, iteration: int) -> ResultRecord:
+        def read(
+            self, endpoint: str, *, query: str, iteration: int, item_id: str | None = None
+        ) -> ResultRecord:
             threading.Event().wait(0.3)  # longer than the runner's poll interval
             return super().read(endpoint, query=query, iteration=iteration)
 
     outcome = Runner(make_plan(endpoints=("a",), iterations=1, warmup=0), SlowReader).run()
 
     assert [(r.endpoint, r.iteration) for r in outcome.timed] == [("a", 0)]
+
+
+def test_point_rounds_read_one_id_across_strategies() -> None:
+    plan = replace(make_plan(endpoints=("a", "b"), iterations=3), point_ids=("x", "y"))
+    reader = FakeReader()
+
+    Runner(plan, lambda: reader).run()
+
+    assert [(j.endpoint, j.iteration, j.item_id) for j in reader.jobs] == [
+        ("a", -1, None), ("b", -1, None),
+        ("a", 0, "x"), ("b", 0, "x"),
+        ("b", 1, "y"), ("a", 1, "y"),
+        ("a", 2, "x"), ("b", 2, "x"),
+    ]  # fmt: skip
+
+
+def test_client_sends_the_point_id(stub: StubFunctionUrl) -> None:
+    client = FunctionUrlClient(stub.url, signer=None)
+
+    client.read("ddb", query="point", iteration=0, item_id="01ID")
+    client.close()
+
+    assert stub.received[0].query == {"query": ["point"], "id": ["01ID"]}
+
+
+def test_item_ids_of_a_read_answer() -> None:
+    body = b'{"items": [{"id": "a"}, {"id": "b"}]}'
+
+    assert item_ids(Reply(200, body, 1.0)) == ["a", "b"]
+
+
+@pytest.mark.parametrize(
+    ("reply", "message"),
+    [
+        (Reply(599, b"", None, "NewConnectionError: refused"), "NewConnectionError: refused"),
+        (Reply(503, b'{"error": "no_snapshot", "detail": "d"}', 1.0), "503 no_snapshot: d"),
+        (Reply(200, b'{"items": []}', 1.0), "the table holds no items"),
+        (Reply(200, b'{"rows": 1}', 1.0), "the answer has no items with ids ('items')"),
+        (Reply(200, b'{"items": [{"x": 1}]}', 1.0), "the answer has no items with ids ('id')"),
+    ],
+)
+def test_item_ids_say_why_there_are_none(reply: Reply, message: str) -> None:
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        item_ids(reply)

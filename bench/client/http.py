@@ -85,10 +85,13 @@ class FunctionUrlClient:
         client_ms = (time.perf_counter_ns() - started) / 1e6
         return Reply(response.status, response.data, client_ms)
 
-    def read(self, endpoint: str, *, query: str, iteration: int) -> ResultRecord:
+    def read(
+        self, endpoint: str, *, query: str, iteration: int, item_id: str | None = None
+    ) -> ResultRecord:
         """One timed read of ``endpoint`` as a record (failures included)."""
+        params = {"query": query} if item_id is None else {"query": query, "id": item_id}
         measured_at = datetime.now(UTC)
-        reply = self.request("GET", endpoint, params={"query": query})
+        reply = self.request("GET", endpoint, params=params)
         return record_from_reply(
             reply, endpoint=endpoint, query=query, iteration=iteration, measured_at=measured_at
         )
@@ -186,3 +189,17 @@ def record_from_reply(
 
 def _with_error(record: ResultRecord, error: str) -> ResultRecord:
     return replace(record, error=error)
+
+
+def item_ids(reply: Reply) -> list[str]:
+    """The ids of the items in a read answer (``query=latest``); ValueError when there are none."""
+    if reply.error is not None or not 200 <= reply.status < 300:
+        raise ValueError(reply.error or describe_error(reply.status, reply.body))
+    try:
+        items = json.loads(reply.body)["items"]
+        ids = [str(item["id"]) for item in items]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ValueError(f"the answer has no items with ids ({exc})") from None
+    if not ids:
+        raise ValueError("the table holds no items")
+    return ids

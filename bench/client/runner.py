@@ -26,7 +26,9 @@ _POLL_SECONDS = 0.1
 
 
 class Reader(Protocol):
-    def read(self, endpoint: str, *, query: str, iteration: int) -> ResultRecord: ...
+    def read(
+        self, endpoint: str, *, query: str, iteration: int, item_id: str | None = None
+    ) -> ResultRecord: ...
 
     def close(self) -> None: ...
 
@@ -35,6 +37,7 @@ class Reader(Protocol):
 class Job:
     endpoint: str
     iteration: int  # WARMUP_ITERATION for a warm-up request
+    item_id: str | None = None  # query=point: the id every strategy reads in this round
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,9 @@ class Plan:
     iterations: int
     warmup: int
     concurrency: int
+    # query=point: ids to read, one per iteration (cycled), so every strategy reads the same id
+    # in a round and their answers can be compared; empty lets the server pick at random.
+    point_ids: tuple[str, ...] = ()
 
     def warmup_jobs(self) -> list[Job]:
         return [
@@ -57,8 +63,9 @@ class Plan:
         jobs = []
         for iteration in range(self.iterations):
             start = iteration % count
+            item_id = self.point_ids[iteration % len(self.point_ids)] if self.point_ids else None
             for endpoint in self.endpoints[start:] + self.endpoints[:start]:
-                jobs.append(Job(endpoint, iteration))
+                jobs.append(Job(endpoint, iteration, item_id))
         return jobs
 
     @property
@@ -189,7 +196,14 @@ class Runner:
             except queue.Empty:
                 return
             try:
-                done.put(reader.read(job.endpoint, query=self.plan.query, iteration=job.iteration))
+                done.put(
+                    reader.read(
+                        job.endpoint,
+                        query=self.plan.query,
+                        iteration=job.iteration,
+                        item_id=job.item_id,
+                    )
+                )
             except Exception as exc:  # noqa: BLE001 - handed to the main thread, which re-raises
                 done.put(_WorkerFailure(exc))
                 return

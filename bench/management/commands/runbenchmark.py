@@ -1,16 +1,17 @@
 """``python manage.py runbenchmark``: the client-side benchmark, against AWS or ``--local``."""
 
 import os
+import random
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from bench.client.http import FunctionUrlClient, describe_error
+from bench.client.http import FunctionUrlClient, describe_error, item_ids
 from bench.client.local import LocalEnvironment, display_path, local_environment
 from bench.client.runner import WARMUP_ITERATION, Outcome, Plan, Runner
 from bench.client.signing import Signer, SigningError, load_signer
@@ -32,7 +33,7 @@ from bench.results import ResultRecord
 from bench.seeding import SeedError
 from bench.stats import summarize
 from bench.strategies import STRATEGY_NAMES
-from bench.strategies.base import QUERY_SHAPES
+from bench.strategies.base import MAX_LIMIT, QUERY_SHAPES
 
 DEFAULT_STACK = "aws-lambda-sqlite-dev"
 DEFAULT_ITERATIONS = 100
@@ -43,6 +44,7 @@ MAX_CONCURRENCY = 64
 DEFAULT_COUNT = 1000
 MAX_COUNT = 1_000_000
 PROGRESS_WIDTH = 30
+POINT_ID_SEED = 0  # the same ids in every run over the same data
 
 
 @dataclass(frozen=True)
@@ -179,7 +181,8 @@ class Command(BaseCommand):
             else:
                 target = self.resolve_target(options)
                 self.preflight(target)
-                outcome = self.run_plan(target, options.plan, verbose=verbose)
+                plan = self.with_point_ids(target, options.plan)
+                outcome = self.run_plan(target, plan, verbose=verbose)
                 info = self.run_info(outcome, options, target=target)
         except KeyboardInterrupt:
             raise CommandError(
@@ -298,6 +301,27 @@ class Command(BaseCommand):
                 "Function URL?"
             )
 
+    def with_point_ids(self, target: Target, plan: Plan) -> Plan:
+        """For query=point, the id each round reads, drawn from the newest items."""
+        if plan.query != "point":
+            return plan
+        source = plan.endpoints[0]
+        client = FunctionUrlClient(target.base_url, signer=target.signer)
+        try:
+            reply = client.request(
+                "GET", source, params={"query": "latest", "limit": str(MAX_LIMIT)}
+            )
+        finally:
+            client.close()
+        try:
+            ids = item_ids(reply)
+        except ValueError as exc:
+            raise CommandError(
+                f"query=point reads existing ids, but listing them from {source} failed: {exc}"
+            ) from None
+        rng = random.Random(POINT_ID_SEED)
+        return replace(plan, point_ids=tuple(rng.choice(ids) for _ in range(plan.iterations)))
+
     def run_plan(self, target: Target, plan: Plan, *, verbose: bool) -> Outcome:
         progress = Progress(
             lambda text: self.stdout.write(text, ending=""),
@@ -328,7 +352,8 @@ class Command(BaseCommand):
                 count=options.count, handler=load_handler(), say=say, seed=self.seed
             ) as env:
                 target = Target(env.url, None, env.where(), notes=env.notes())
-                outcome = self.run_plan(target, options.plan, verbose=verbose)
+                plan = self.with_point_ids(target, options.plan)
+                outcome = self.run_plan(target, plan, verbose=verbose)
                 info = self.run_info(outcome, options, target=target, local=env)
         except (
             LocalDynamoError,
@@ -362,6 +387,11 @@ class Command(BaseCommand):
             "container's first (cold-start) answer is kept and shown apart, with iteration "
             f"{WARMUP_ITERATION} in the CSV."
         )
+        if plan.query == "point":
+            notes.append(
+                f"query=point: in each round every strategy read the same id, drawn from the "
+                f"newest {MAX_LIMIT} items."
+            )
         if outcome.interrupted:
             notes.append(
                 f"Interrupted: {len(outcome.timed)} of {outcome.planned} timed requests were "
