@@ -40,7 +40,6 @@ from bench.dynamo.randoms import query_rows
 from bench.dynamo.table import DynamoUnavailableError
 from bench.errors import BadParameterError, SnapshotBuildRunningError, StorageUnavailableError
 from bench.fingerprint import fingerprint
-from bench.seeding import SeedError, seed
 
 TEMP_SUFFIX = ".tmp"
 DEFAULT_LOCK_SECONDS = 300.0  # longer than any build; a dead holder blocks builds this long
@@ -341,6 +340,9 @@ def insert_and_build(*, count: int, lock_seconds: float = DEFAULT_LOCK_SECONDS) 
     """
     if not 0 <= count <= MAX_INSERT:
         raise BadParameterError("count", f"count must be from 0 to {MAX_INSERT}, got {count}.")
+    # Imported here: only /insert writes, and the seeding machinery costs a cold start.
+    from bench.seeding import SeedError, seed
+
     start = time.perf_counter_ns()
     with build_lock(seconds=lock_seconds):
         try:

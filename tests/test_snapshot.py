@@ -365,7 +365,7 @@ def test_insert_and_build_reports_a_failed_write(
     def failing_seed(*, count: int) -> seeding.SeedReport:
         raise seeding.SeedError("DynamoDB left 3 items unprocessed", written=2)
 
-    monkeypatch.setattr(builder, "seed", failing_seed)
+    monkeypatch.setattr(seeding, "seed", failing_seed)
 
     with pytest.raises(
         StorageUnavailableError, match="Writing 5 items failed: DynamoDB left 3 items unprocessed"

@@ -5,7 +5,9 @@ strategy does the timed work (``bench.strategies``), the route only shapes its r
 domain exceptions, turned into ``{"error", "detail"}`` responses in ``bench.api``.
 """
 
+from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated, Any
 
 from django.conf import settings
@@ -188,14 +190,15 @@ class StatusOut(Schema):
     tmp_file: FileOut
 
 
-READ_ERRORS: dict[int, Any] = {404: ErrorOut, 422: ErrorOut, 503: ErrorOut}
+READ_ERRORS: dict[int, type[Schema]] = {404: ErrorOut, 422: ErrorOut, 503: ErrorOut}
+ReadView = Callable[[HttpRequest, ReadParams], dict[str, Any]]
 
 
-def read_view(name: str) -> Any:  # noqa: ANN401 - a django-ninja view function
-    strategy = strategies.get(name)
-
+def read_view(name: str) -> ReadView:
     def read(request: HttpRequest, params: Query[ReadParams]) -> dict[str, Any]:
-        result = strategy.read(
+        # Looked up per request (a cached dict lookup), so a container imports only the
+        # strategies it serves.
+        result = strategies.get(name).read(
             ReadRequest(query=params.query, limit=params.limit, item_id=params.id)
         )
         timings = result.timings
@@ -249,7 +252,7 @@ def insert(request: HttpRequest, payload: Body[InsertIn | None] = None) -> dict[
     }
 
 
-def _file(path: Any) -> dict[str, Any]:  # noqa: ANN401 - a Path
+def _file(path: Path) -> dict[str, Any]:
     try:
         size: int | None = path.stat().st_size
     except FileNotFoundError:
@@ -279,5 +282,5 @@ def status(request: HttpRequest) -> dict[str, Any]:
         "ddb_items": count_items(),
         "snapshot": described,
         "efs_file": _file(snapshot_path()),
-        "tmp_file": _file(settings.BENCH_TMP_DIR / settings.SNAPSHOT_FILE_NAME),
+        "tmp_file": _file(Path(settings.BENCH_TMP_DIR) / settings.SNAPSHOT_FILE_NAME),
     }
