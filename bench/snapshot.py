@@ -304,7 +304,12 @@ def rebuild(path: Path) -> BuildReport:
     built_at = utc_now()
     version = str(ULID.from_datetime(built_at))
     write_start = time.perf_counter_ns()
-    digest = publish(rows, directory=path.parent, version=version, built_at=built_at)
+    try:
+        digest = publish(rows, directory=path.parent, version=version, built_at=built_at)
+    except OSError as exc:
+        raise StorageUnavailableError(
+            f"Could not write the snapshot in {path.parent}: {exc}; the previous one is intact."
+        ) from exc
     sqlite_write_ms = _ms_since(write_start)
     snapshot = Snapshot(
         version=version,

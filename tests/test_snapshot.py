@@ -204,7 +204,9 @@ def test_a_failed_write_leaves_the_previous_snapshot_and_no_temp_file(
     monkeypatch.setattr(builder, "write_sqlite", crash)
     before = file_rows(snapshot.dirs.efs_file)
 
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(
+        StorageUnavailableError, match="Could not write the snapshot in .*disk full"
+    ):
         builder.build_snapshot()
 
     assert [path.name for path in snapshot.dirs.efs_dir.iterdir()] == ["data.db"]

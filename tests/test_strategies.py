@@ -393,7 +393,7 @@ def test_a_failed_copy_leaves_no_partial_copy(
 
     monkeypatch.setattr(os, "sendfile", broken_sendfile)
 
-    with pytest.raises(OSError, match="no space left"):
+    with pytest.raises(StorageUnavailableError, match="Could not copy the snapshot to .*no space"):
         read("sqlite-tmp", query="all")
 
     assert (snapshot.dirs.tmp_file.exists(), sqlite_tmp.TMP_COPY.copy) == (False, None)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from bench.errors import NoSnapshotError
+from bench.errors import NoSnapshotError, StorageUnavailableError
 from bench.snapshot import snapshot_path
 from bench.strategies.sqlite import FileIdentity, SqliteStrategy, close, identity_of, use_file
 
@@ -69,9 +69,13 @@ def refresh_copy() -> None:
     target = tmp_path()
     try:
         source = copy_snapshot(snapshot_path(), target)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             target.unlink()
+        if isinstance(exc, OSError):
+            raise StorageUnavailableError(
+                f"Could not copy the snapshot to {target}: {exc}"
+            ) from exc
         raise
     TMP_COPY.source = source
     TMP_COPY.copy = identity_of(target.stat())
