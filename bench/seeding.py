@@ -342,6 +342,8 @@ def seed(
 ) -> SeedReport:
     """Write ``count`` new random items to the configured table (which must exist)."""
     factory = factory or RandomItemFactory()
+    # No more threads than batches: POST /insert often writes only a few items.
+    workers = max(1, min(workers, -(-count // BATCH_SIZE)))
     start = time.perf_counter()
     written = BatchWriter(workers=workers).run(factory.put_batches(count), on_progress)
     return SeedReport(written=written, seconds=time.perf_counter() - start)

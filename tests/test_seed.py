@@ -269,6 +269,25 @@ def test_seed_writes_items_pynamodb_reads_back_in_created_at_order(ddb: table.Ta
     assert err == ""
 
 
+def test_seed_starts_no_more_workers_than_batches(
+    ddb: table.Target, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[int] = []
+    real_init = seeding.BatchWriter.__init__
+
+    def record(self: seeding.BatchWriter, **kwargs: Any) -> None:
+        started.append(kwargs["workers"])
+        real_init(self, **kwargs)
+
+    monkeypatch.setattr(seeding.BatchWriter, "__init__", record)
+
+    reports = [seeding.seed(count=count, workers=8) for count in (0, 3, 60, 1000)]
+
+    assert started == [1, 1, 3, 8]
+    assert [report.written for report in reports] == [0, 3, 60, 1000]
+    assert len(stored_random_items()) == 1063
+
+
 def test_seed_adds_to_existing_items_without_reset(ddb: table.Target) -> None:
     run_seed("--count", "30")
 
