@@ -168,5 +168,7 @@ LOGGING = {
         "urllib3": {"level": "WARNING"},
         # PynamoDB says at INFO on import that it found no settings file: noise in every command.
         "pynamodb": {"level": "WARNING"},
+        # Django's default config gives "django" its own console handler; one line per event.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
