@@ -41,6 +41,14 @@ from bench.errors import (
     NotFoundError,
     StorageUnavailableError,
 )
+from bench.limits import (
+    DEFAULT_ITERATIONS,
+    MAX_ITERATIONS,
+    MAX_PAGE,
+    MAX_TREND_SESSIONS,
+    MIN_ITERATIONS,
+    MIN_PAGE,
+)
 from bench.reports.analysis import order_endpoints
 from bench.reports.info import RunInfo
 from bench.results import ResultRecord
@@ -48,16 +56,10 @@ from bench.stats import Summary, percentile, summarize_records
 from bench.strategies import STRATEGY_NAMES
 from bench.strategies.base import DEFAULT_LIMIT, QUERY_SHAPES, QueryShape, ReadRequest, Strategy
 
-MIN_ITERATIONS = 1
-MAX_ITERATIONS = 1000
-DEFAULT_ITERATIONS = 100
 # Kept free before the time limit: the batched writes of every result plus the response.
 SAFETY_MARGIN_MS = 3000.0
 WRITE_MS_PER_RESULT = 4.0  # a 25-item batch write takes well under 100 ms inside the region
 FAILED_STATUS = 500  # the HTTP status a failed in-function read would have had
-MIN_PAGE = 1
-MAX_PAGE = 100
-MAX_TREND_SESSIONS = 1000
 
 
 def remaining_ms_of(context: object) -> Callable[[], float] | None:

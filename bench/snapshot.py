@@ -5,12 +5,8 @@ name, fsyncs it and ``os.replace``-s it over ``data.db``: readers see the old fi
 never half of one. Only one build runs at a time across containers (a lock item in DynamoDB with
 an expiry, so a dead holder's lock frees itself); the next build removes what a crashed one left.
 
-The file is written with the ``sqlite3`` module directly, in one transaction, with the schema the
-ORM model ``bench.models.Random`` reads (``tests/test_snapshot.py`` compares it with what Django
-would create). Rows go in sorted by id, so rowid order is id order and a full read is already in
-fingerprint order. The journal is off while the private temporary file is written (nobody else
-can see it, and it is fsynced before it is published); the published file has the default
-rollback journal, never WAL (WAL needs shared memory, which NFS cannot give).
+The file itself (path, schema, writing and publishing) is ``bench.snapshotfile``; this module is
+the DynamoDB side: reading the items, the build lock and the config entity.
 
 Items are read by a paginated Query of GSI1 (partition ``RANDOM``), not a parallel Scan: on
 dynalite with 100k items the two took the same time (3.9 s vs 4.0 s for four segments,
@@ -20,8 +16,6 @@ included.
 """
 
 import contextlib
-import os
-import sqlite3
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,7 +23,6 @@ from datetime import datetime
 from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError
-from django.conf import settings
 from pynamodb.exceptions import PynamoDBException
 from ulid import ULID
 
@@ -39,28 +32,17 @@ from bench.dynamo.models import ConfigItem, utc_now
 from bench.dynamo.randoms import query_rows
 from bench.dynamo.table import DynamoUnavailableError
 from bench.errors import BadParameterError, SnapshotBuildRunningError, StorageUnavailableError
-from bench.fingerprint import fingerprint
+from bench.limits import MAX_INSERT
+from bench.snapshotfile import (
+    Row,
+    publish,
+    remove_stray_temp_files,
+    snapshot_path,
+    sqlite_datetime,
+)
 
-TEMP_SUFFIX = ".tmp"
 DEFAULT_LOCK_SECONDS = 300.0  # longer than any build; a dead holder blocks builds this long
 LOCK_ENTITY = "lock"
-MAX_INSERT = 10_000  # items one POST /insert may write
-
-# The DDL Django creates for bench.models.Random (asserted in tests/test_snapshot.py).
-CREATE_TABLE = (
-    'CREATE TABLE "randoms" ("id" varchar(26) NOT NULL PRIMARY KEY, '
-    '"random_value" real NOT NULL, "created_at" datetime NOT NULL)'
-)
-CREATE_INDEX = 'CREATE INDEX "randoms_created_at_12271382" ON "randoms" ("created_at")'
-CREATE_META = (
-    'CREATE TABLE "snapshot_meta" ("version" varchar(26) NOT NULL PRIMARY KEY, '
-    '"rows" integer NOT NULL, "fingerprint" varchar(64) NOT NULL, "built_at" datetime NOT NULL)'
-)
-INSERT_ROW = 'INSERT INTO "randoms" ("id", "random_value", "created_at") VALUES (?, ?, ?)'
-INSERT_META = 'INSERT INTO "snapshot_meta" VALUES (?, ?, ?, ?)'
-
-# (id, random_value, created_at in the text form Django stores: "YYYY-MM-DD HH:MM:SS.ffffff")
-Row = tuple[str, float, str]
 
 
 @dataclass(frozen=True)
@@ -79,30 +61,8 @@ class BuildReport:
     sqlite_write_ms: float
 
 
-def snapshot_path(efs_dir: Path | None = None) -> Path:
-    directory = settings.BENCH_EFS_DIR if efs_dir is None else efs_dir
-    return Path(directory) / settings.SNAPSHOT_FILE_NAME
-
-
 def _ms_since(start_ns: int) -> float:
     return (time.perf_counter_ns() - start_ns) / 1e6
-
-
-# --- created_at between DynamoDB (keys.iso_utc) and SQLite (Django's storage format) ---
-
-
-def sqlite_datetime(iso: str) -> str:
-    """``2026-01-02T03:04:05.678901Z`` -> ``2026-01-02 03:04:05.678901`` (Django's SQLite text)."""
-    if len(iso) == 27 and iso[10] == "T" and iso[26] == "Z":
-        return f"{iso[:10]} {iso[11:26]}"
-    return sqlite_datetime(keys.iso_utc(datetime.fromisoformat(iso)))
-
-
-def iso_datetime(stored: str) -> str:
-    """The inverse of ``sqlite_datetime`` (also accepts Django's form without microseconds)."""
-    if len(stored) == 26:
-        return f"{stored[:10]}T{stored[11:]}Z"
-    return keys.iso_utc(datetime.fromisoformat(stored + "+00:00"))
 
 
 # --- reading every random item from DynamoDB ---
@@ -111,79 +71,6 @@ def iso_datetime(stored: str) -> str:
 def read_random_items() -> list[Row]:
     """Every random item as a snapshot row, by a Query of GSI1 (see the module's note)."""
     return [(item_id, value, sqlite_datetime(created)) for item_id, value, created in query_rows()]
-
-
-# --- writing the file ---
-
-
-def is_temp_name(name: str) -> bool:
-    prefix = f"{settings.SNAPSHOT_FILE_NAME}."
-    return name.startswith(prefix) and name.endswith(TEMP_SUFFIX)
-
-
-def remove_stray_temp_files(directory: Path) -> list[Path]:
-    """Delete the temporary files crashed builds left beside ``data.db``; returns them."""
-    removed = []
-    for path in directory.iterdir():
-        if is_temp_name(path.name):
-            with contextlib.suppress(FileNotFoundError):
-                path.unlink()
-                removed.append(path)
-    return removed
-
-
-def _fsync_directory(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def write_sqlite(path: Path, rows: list[Row], *, version: str, digest: str, built_at: str) -> None:
-    """Write ``rows`` (sorted by id) into a new SQLite file at ``path``, in one transaction."""
-    connection = sqlite3.connect(path, isolation_level=None)
-    try:
-        connection.execute("PRAGMA journal_mode=OFF")
-        connection.execute("PRAGMA synchronous=OFF")
-        connection.execute("PRAGMA locking_mode=EXCLUSIVE")
-        connection.execute("BEGIN")
-        connection.execute(CREATE_TABLE)
-        connection.executemany(INSERT_ROW, rows)
-        connection.execute(CREATE_INDEX)
-        connection.execute(CREATE_META)
-        connection.execute(INSERT_META, (version, len(rows), digest, built_at))
-        connection.execute("COMMIT")
-    finally:
-        connection.close()
-
-
-def publish(rows: list[Row], *, directory: Path, version: str, built_at: datetime) -> str:
-    """Write a snapshot of ``rows`` and atomically replace ``data.db`` with it; its fingerprint."""
-    rows.sort()
-    digest = fingerprint([row[0] for row in rows], [row[1] for row in rows])
-    directory.mkdir(parents=True, exist_ok=True)
-    temp = directory / f"{settings.SNAPSHOT_FILE_NAME}.{version}{TEMP_SUFFIX}"
-    try:
-        write_sqlite(
-            temp,
-            rows,
-            version=version,
-            digest=digest,
-            built_at=sqlite_datetime(keys.iso_utc(built_at)),
-        )
-        fd = os.open(temp, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        temp.replace(directory / settings.SNAPSHOT_FILE_NAME)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            temp.unlink()
-        raise
-    _fsync_directory(directory)
-    return digest
 
 
 # --- the build lock (a DynamoDB item with an expiry) ---

@@ -102,7 +102,7 @@ def prepare_snapshot(efs_dir: Path) -> None:
     import django
 
     django.setup()
-    from bench.snapshot import publish, sqlite_datetime
+    from bench.snapshotfile import publish, sqlite_datetime
 
     start = datetime(2026, 1, 1, tzinfo=UTC)
     rows = [

@@ -5,7 +5,7 @@ One dynalite process (``bench.localdynamo``) holds ``size`` random items written
 directory. Every case runs ours and its baseline alternately, round after round, on the same data,
 and compares medians, so drift in the machine's load hits both alike.
 
-2. snapshot write: ``bench.snapshot.publish`` (sort, fingerprint, write, fsync, atomic replace)
+2. snapshot write: ``bench.snapshotfile.publish`` (sort, fingerprint, write, fsync, atomic replace)
    vs raw ``sqlite3`` ``executemany`` of the same rows in one transaction into the same schema.
 3. ORM read of every row: the ``sqlite-efs`` strategy's own ``read`` time for ``query=all``
    (open, snapshot version, ``values_list`` through the ``efs`` alias) vs raw ``sqlite3``
@@ -119,7 +119,7 @@ def invoke(target: str) -> dict[str, Any]:
 
 def case_snapshot_write(rows: list[Any], work: Path, *, rounds: int) -> PerfResult:
     from bench.dynamo.models import utc_now
-    from bench.snapshot import CREATE_INDEX, CREATE_TABLE, INSERT_ROW, publish
+    from bench.snapshotfile import CREATE_INDEX, CREATE_TABLE, INSERT_ROW, publish
 
     ours_dir = work / "write-ours"
     base_file = work / "write-base" / "data.db"

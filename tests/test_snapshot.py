@@ -10,7 +10,7 @@ import pytest
 from django.db import connections
 from pytest_django.plugin import DjangoDbBlocker
 
-from bench import seeding
+from bench import seeding, snapshotfile
 from bench import snapshot as builder
 from bench.dynamo import keys, table
 from bench.dynamo.models import ConfigItem, RandomItem
@@ -82,7 +82,10 @@ def test_snapshot_ddl_is_what_django_creates_for_the_models(
     with django_db_blocker.unblock():
         ddl = (django_ddl(Random, monkeypatch), django_ddl(SnapshotMeta, monkeypatch))
 
-    assert ddl == ([builder.CREATE_TABLE, builder.CREATE_INDEX], [builder.CREATE_META])
+    assert ddl == (
+        [snapshotfile.CREATE_TABLE, snapshotfile.CREATE_INDEX],
+        [snapshotfile.CREATE_META],
+    )
 
 
 def test_build_writes_every_item_sorted_by_id_with_django_datetimes(
@@ -201,7 +204,7 @@ def test_a_failed_write_leaves_the_previous_snapshot_and_no_temp_file(
         path.write_bytes(b"partial")
         raise OSError("disk full")
 
-    monkeypatch.setattr(builder, "write_sqlite", crash)
+    monkeypatch.setattr(snapshotfile, "write_sqlite", crash)
     before = file_rows(snapshot.dirs.efs_file)
 
     with pytest.raises(
@@ -384,7 +387,7 @@ def test_insert_and_build_reports_a_failed_write(
     ],
 )
 def test_sqlite_datetime_stores_utc_in_djangos_form(iso: str, stored: str) -> None:
-    assert builder.sqlite_datetime(iso) == stored
+    assert snapshotfile.sqlite_datetime(iso) == stored
 
 
 @pytest.mark.parametrize(
@@ -395,7 +398,7 @@ def test_sqlite_datetime_stores_utc_in_djangos_form(iso: str, stored: str) -> No
     ],
 )
 def test_iso_datetime_reads_djangos_form_back(stored: str, iso: str) -> None:
-    assert builder.iso_datetime(stored) == iso
+    assert snapshotfile.iso_datetime(stored) == iso
 
 
 def test_pages_follow_last_evaluated_key_to_the_end(snapshot: SeededSnapshot) -> None:

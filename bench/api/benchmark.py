@@ -1,18 +1,30 @@
 """``/benchmark*``: in-function benchmark sessions, their results, trends, report and CSV."""
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import P, QueryEx, Router, Schema
 
-from bench import coldstart, sessions
-from bench.dynamo.models import BenchmarkResultItem, BenchmarkSessionItem
+from bench import coldstart
 from bench.errors import NotFoundError, ResponseTooLargeError
-from bench.reports import csv_text, render_markdown
+from bench.limits import (
+    DEFAULT_ITERATIONS,
+    MAX_ITERATIONS,
+    MAX_PAGE,
+    MAX_TREND_SESSIONS,
+    MIN_ITERATIONS,
+    MIN_PAGE,
+)
 from bench.stats import Summary
 from bench.strategies import STRATEGY_NAMES
 from bench.strategies.base import DEFAULT_LIMIT, MAX_LIMIT, MIN_LIMIT, QueryShape
+
+if TYPE_CHECKING:
+    from bench.dynamo.models import BenchmarkResultItem, BenchmarkSessionItem
+
+# bench.sessions (and with it PynamoDB and boto3) is imported inside each view: a container
+# that only serves reads never loads it, which keeps the cold start the benchmark measures lean.
 
 router = Router(tags=["benchmark"])
 
@@ -121,7 +133,9 @@ def summary_out(summary: Summary) -> dict[str, float | int | None]:
     return summary.as_dict()
 
 
-def session_out(session: BenchmarkSessionItem) -> dict[str, Any]:
+def session_out(session: "BenchmarkSessionItem") -> dict[str, Any]:
+    from bench import sessions
+
     environment = session.environment or {}
     return {
         "session_id": session.session_id,
@@ -141,7 +155,7 @@ def session_out(session: BenchmarkSessionItem) -> dict[str, Any]:
     }
 
 
-def result_out(item: BenchmarkResultItem) -> dict[str, Any]:
+def result_out(item: "BenchmarkResultItem") -> dict[str, Any]:
     return {
         "result_id": item.result_id,
         "endpoint": item.endpoint,
@@ -179,17 +193,19 @@ def run_benchmark(
     iterations: QueryEx[
         int,
         P(
-            ge=sessions.MIN_ITERATIONS,
-            le=sessions.MAX_ITERATIONS,
+            ge=MIN_ITERATIONS,
+            le=MAX_ITERATIONS,
             description="Reads per strategy, 1..1000.",
         ),
-    ] = sessions.DEFAULT_ITERATIONS,
+    ] = DEFAULT_ITERATIONS,
     endpoints: QueryEx[str | None, P(description=ENDPOINTS_HELP)] = None,
     query: QueryEx[QueryShape, P(description="Query shape.")] = "all",
     limit: QueryEx[int, P(ge=MIN_LIMIT, le=MAX_LIMIT, description="Rows for latest, 1..1000.")] = (
         DEFAULT_LIMIT
     ),
 ) -> dict[str, Any]:
+    from bench import sessions
+
     plan = sessions.plan_from(iterations=iterations, endpoints=endpoints, query=query, limit=limit)
     outcome = sessions.run_session(
         plan,
@@ -206,11 +222,11 @@ def run_benchmark(
 )
 def list_sessions(
     request: HttpRequest,
-    limit: QueryEx[
-        int, P(ge=sessions.MIN_PAGE, le=sessions.MAX_PAGE, description="Sessions per page, 1..100.")
-    ] = 20,
+    limit: QueryEx[int, P(ge=MIN_PAGE, le=MAX_PAGE, description="Sessions per page, 1..100.")] = 20,
     cursor: QueryEx[str | None, P(description="The next_cursor of the previous page.")] = None,
 ) -> dict[str, Any]:
+    from bench import sessions
+
     page = sessions.list_sessions(limit=limit, cursor=cursor)
     return {"sessions": [session_out(s) for s in page.sessions], "next_cursor": page.next_cursor}
 
@@ -221,6 +237,8 @@ def list_sessions(
     summary="One benchmark session with its results",
 )
 def get_session(request: HttpRequest, session_id: str) -> dict[str, Any]:
+    from bench import sessions
+
     session = sessions.get_session(sessions.parse_session_id(session_id, parameter="session_id"))
     items = sessions.session_result_items(session.session_id)
     return {**session_out(session), "results": [result_out(item) for item in items]}
@@ -238,10 +256,12 @@ def get_trends(
     request: HttpRequest,
     limit: QueryEx[
         int,
-        P(ge=1, le=sessions.MAX_TREND_SESSIONS, description="Newest sessions to use, 1..1000."),
+        P(ge=1, le=MAX_TREND_SESSIONS, description="Newest sessions to use, 1..1000."),
     ] = 100,
     query: QueryEx[QueryShape | None, P(description="Only sessions of this query shape.")] = None,
 ) -> dict[str, Any]:
+    from bench import sessions
+
     return {
         "trends": [
             {
@@ -264,7 +284,9 @@ def get_trends(
     }
 
 
-def _chosen_session(session: str | None) -> BenchmarkSessionItem:
+def _chosen_session(session: str | None) -> "BenchmarkSessionItem":
+    from bench import sessions
+
     if session is not None:
         return sessions.get_session(sessions.parse_session_id(session))
     latest = sessions.latest_session()
@@ -290,6 +312,9 @@ def get_report(
     request: HttpRequest,
     session: QueryEx[str | None, P(description="Session id; default the latest.")] = None,
 ) -> HttpResponse:
+    from bench import sessions
+    from bench.reports import render_markdown
+
     chosen = _chosen_session(session)
     markdown = render_markdown(
         sessions.run_info(chosen), sessions.session_records(chosen.session_id)
@@ -311,6 +336,9 @@ def export_csv(
     request: HttpRequest,
     session: QueryEx[str | None, P(description="Session id; default all sessions.")] = None,
 ) -> HttpResponse:
+    from bench import sessions
+    from bench.reports import csv_text
+
     if session is not None:
         records = sessions.session_records(
             sessions.get_session(sessions.parse_session_id(session)).session_id

@@ -6,7 +6,7 @@ domain exceptions, turned into ``{"error", "detail"}`` responses in ``bench.api`
 """
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,9 +17,8 @@ from pydantic import BaseModel, BeforeValidator, model_validator
 
 from bench import coldstart, strategies
 from bench.dynamo import table
-from bench.dynamo.models import utc_now
-from bench.dynamo.randoms import count_items
-from bench.snapshot import MAX_INSERT, current_snapshot, insert_and_build, snapshot_path
+from bench.limits import MAX_INSERT
+from bench.snapshotfile import snapshot_path
 from bench.strategies.base import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
@@ -239,6 +238,8 @@ for _name in strategies.STRATEGY_NAMES:
 )
 def insert(request: HttpRequest, payload: Body[InsertIn | None] = None) -> dict[str, Any]:
     count = 0 if payload is None else payload.count
+    from bench.snapshot import insert_and_build  # DynamoDB machinery: loaded on first use
+
     report = insert_and_build(count=count)
     return {
         "inserted": report.inserted,
@@ -266,6 +267,9 @@ def _file(path: Path) -> dict[str, Any]:
     summary="Item count, the current snapshot, and whether the snapshot files exist",
 )
 def status(request: HttpRequest) -> dict[str, Any]:
+    from bench.dynamo.randoms import count_items  # DynamoDB machinery: loaded on first use
+    from bench.snapshot import current_snapshot
+
     snapshot = current_snapshot()
     described: dict[str, Any] | None = None
     if snapshot is not None:
@@ -275,7 +279,7 @@ def status(request: HttpRequest) -> dict[str, Any]:
             "fingerprint": snapshot.fingerprint,
             "built_at": snapshot.built_at,
             "build_ms": snapshot.build_ms,
-            "age_s": (utc_now() - snapshot.built_at).total_seconds(),
+            "age_s": (datetime.now(UTC) - snapshot.built_at).total_seconds(),
         }
     return {
         "table": table.target().table_name,

@@ -19,7 +19,7 @@ from pynamodb.constants import STRING
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from bench.dynamo import keys
+from bench.dynamo import keys, table
 
 DEFAULT_TABLE_NAME = "aws-lambda-sqlite-dev-main"
 
@@ -229,3 +229,7 @@ ALL_MODELS: tuple[type[BaseItem], ...] = (
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+# Whatever target bench.dynamo.table holds (the settings', or a test's) applies from the start.
+table.point_models_at_target()

@@ -4,20 +4,22 @@
 point everything at a mock or a local server. ``client()`` gives a low-level boto3 client for the
 hot paths (seed, snapshot reads) with the same endpoint and short timeouts, so an unreachable
 endpoint fails in seconds instead of hanging.
+
+Neither boto3 nor PynamoDB is imported here until a client or a model is first used (the models
+apply the target when they are imported): a container whose requests never touch DynamoDB does
+not pay for loading them at start-up, which is part of what the benchmark measures.
 """
 
 import os
+import sys
 import time
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
 
 from bench.dynamo import keys
-from bench.dynamo.models import ALL_MODELS
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -65,16 +67,24 @@ def configure(*, table_name: str, endpoint_url: str | None, region: str) -> Targ
     """Point every model and client at one table; returns the new target."""
     global _target
     _target = Target(table_name=table_name, endpoint_url=endpoint_url, region=region)
-    access_key_id, secret_access_key = credentials_for(endpoint_url)
+    if "bench.dynamo.models" in sys.modules:  # else the models apply it when imported
+        point_models_at_target()
+    _client.cache_clear()
+    return _target
+
+
+def point_models_at_target() -> None:
+    """Point every PynamoDB model at the current target (and drop its cached connection)."""
+    from bench.dynamo.models import ALL_MODELS
+
+    access_key_id, secret_access_key = credentials_for(_target.endpoint_url)
     for model in ALL_MODELS:
-        model.Meta.table_name = table_name
-        model.Meta.host = endpoint_url
-        model.Meta.region = region
+        model.Meta.table_name = _target.table_name
+        model.Meta.host = _target.endpoint_url
+        model.Meta.region = _target.region
         model.Meta.aws_access_key_id = access_key_id
         model.Meta.aws_secret_access_key = secret_access_key
         model._connection = None  # PynamoDB caches it per table name only
-    _client.cache_clear()
-    return _target
 
 
 def target() -> Target:
@@ -87,6 +97,9 @@ def client() -> "DynamoDBClient":
 
 @cache
 def _client(where: Target) -> "DynamoDBClient":
+    import boto3
+    from botocore.config import Config
+
     config = Config(
         connect_timeout=3,
         read_timeout=10,

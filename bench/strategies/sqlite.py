@@ -29,7 +29,7 @@ from django.db.models.functions import Cast
 
 from bench.errors import NoSnapshotError, NotFoundError, StorageUnavailableError
 from bench.models import Random, SnapshotMeta
-from bench.snapshot import iso_datetime
+from bench.snapshotfile import iso_datetime
 from bench.strategies.answers import (
     Answer,
     Row,

@@ -7,7 +7,7 @@ connection).
 
 from pathlib import Path
 
-from bench.snapshot import snapshot_path
+from bench.snapshotfile import snapshot_path
 from bench.strategies.sqlite import SqliteStrategy, close
 
 

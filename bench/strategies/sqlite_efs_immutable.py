@@ -10,7 +10,7 @@ snapshot that long after a rebuild by another container; it never reads a mix.
 
 from pathlib import Path
 
-from bench.snapshot import snapshot_path
+from bench.snapshotfile import snapshot_path
 from bench.strategies.sqlite import SqliteStrategy, file_identity, use_file
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from django.conf import settings
 
 from bench.errors import NoSnapshotError, StorageUnavailableError
-from bench.snapshot import snapshot_path
+from bench.snapshotfile import snapshot_path
 from bench.strategies.sqlite import FileIdentity, SqliteStrategy, close, identity_of, use_file
 
 _SENDFILE_CHUNK = 1 << 30

@@ -12,7 +12,7 @@ import contextlib
 import time
 from pathlib import Path
 
-from bench.snapshot import snapshot_path
+from bench.snapshotfile import snapshot_path
 from bench.strategies.sqlite import SqliteStrategy, file_identity, identity_of, use_file
 from bench.strategies.sqlite_tmp import TMP_COPY, TMP_LOCK, refresh_copy, tmp_path
 
