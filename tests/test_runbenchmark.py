@@ -515,7 +515,7 @@ def test_a_missing_stack_is_a_command_error(tmp_path: Path) -> None:
             CommandError,
             match=re.escape(
                 "Stack 'aws-lambda-sqlite-dev' does not exist in us-east-1: deploy it (cd infra && "
-                "node_modules/.bin/cdk deploy), or pass --stack/--region/--url."
+                "npx cdk deploy), or pass --stack/--region/--url."
             ),
         ),
     ):

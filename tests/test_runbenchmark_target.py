@@ -167,7 +167,7 @@ def test_a_missing_stack_is_named_with_its_region(cloudformation: Any) -> None:
         TargetError,
         match=re.escape(
             "Stack 'nope' does not exist in us-east-1: deploy it (cd infra && "
-            "node_modules/.bin/cdk deploy), or pass --stack/--region/--url."
+            "npx cdk deploy), or pass --stack/--region/--url."
         ),
     ):
         function_url_from_stack("nope", region="us-east-1")

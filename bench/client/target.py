@@ -80,7 +80,7 @@ def stack_outputs(stack: "StackTypeDef") -> dict[str, str]:
     if status in _FAILED_STATUSES:
         raise TargetError(
             f"Stack {name!r} is in state {status}: it did not deploy (or is being deleted). "
-            "Fix and deploy it again (cd infra && node_modules/.bin/cdk deploy), or pass --url."
+            "Fix and deploy it again (cd infra && npx cdk deploy), or pass --url."
         )
     if status.endswith("_IN_PROGRESS") and status not in _SETTLED_IN_PROGRESS:
         raise TargetError(
@@ -117,7 +117,7 @@ def describe_stack(
             where = region or cloudformation.meta.region_name
             raise TargetError(
                 f"Stack {name!r} does not exist in {where}: deploy it "
-                "(cd infra && node_modules/.bin/cdk deploy), or pass --stack/--region/--url."
+                "(cd infra && npx cdk deploy), or pass --stack/--region/--url."
             ) from None
         raise TargetError(f"CloudFormation refused to describe stack {name!r}: {message}") from None
     except BotoCoreError as exc:
