@@ -169,15 +169,18 @@ def test_benchmark_uses_the_lambda_context_for_the_time_limit(
 @pytest.mark.parametrize(
     ("query", "detail"),
     [
-        ("iterations=0", "iterations: Input should be greater than or equal to 1"),
-        ("iterations=1001", "iterations: Input should be less than or equal to 1000"),
-        ("iterations=abc", "iterations: Input should be a valid integer"),
+        ("iterations=0", "iterations: must be a whole number from 1 to 1000, got 0."),
+        ("iterations=1001", "iterations: must be a whole number from 1 to 1000, got 1001."),
+        ("iterations=abc", "iterations: must be a whole number from 1 to 1000, got 'abc'."),
         (
             "endpoints=ddb,mysql",
             "endpoints: 'mysql' is not a strategy: use a comma-separated list of sqlite-efs, "
             "sqlite-tmp, ddb, sqlite-tmp-cached, sqlite-efs-immutable.",
         ),
-        ("query=everything", "query: Input should be 'all', 'latest', 'point' or 'aggregate'"),
+        (
+            "query=everything",
+            "query: must be one of all, latest, point, aggregate, got 'everything'.",
+        ),
     ],
 )
 def test_benchmark_rejects_bad_parameters_with_json_naming_them(
@@ -186,9 +189,7 @@ def test_benchmark_rejects_bad_parameters_with_json_naming_them(
     response = invoke("/benchmark", query=query)
 
     assert response["statusCode"] == 422
-    body = response_json(response)
-    assert body["error"] == "bad_parameter"
-    assert body["detail"].startswith(detail)
+    assert response_json(response) == {"error": "bad_parameter", "detail": detail}
     assert BenchmarkSessionItem.count(hash_key="BENCHMARK_SESSION") == 0
 
 
@@ -214,9 +215,13 @@ def test_sessions_are_paginated_newest_first_with_an_opaque_cursor(
 @pytest.mark.parametrize(
     ("query", "detail"),
     [
-        ("cursor=garbage!", "cursor='garbage!' is not a cursor of /benchmark/sessions"),
-        ("limit=0", "limit: Input should be greater than or equal to 1"),
-        ("limit=101", "limit: Input should be less than or equal to 100"),
+        (
+            "cursor=garbage!",
+            "cursor='garbage!' is not a cursor of /benchmark/sessions: pass the next_cursor "
+            "of the previous page unchanged.",
+        ),
+        ("limit=0", "limit: must be a whole number from 1 to 100, got 0."),
+        ("limit=101", "limit: must be a whole number from 1 to 100, got 101."),
     ],
 )
 def test_sessions_reject_bad_paging(
@@ -225,7 +230,7 @@ def test_sessions_reject_bad_paging(
     response = invoke("/benchmark/sessions", query=query)
 
     assert response["statusCode"] == 422
-    assert response_json(response)["detail"].startswith(detail)
+    assert response_json(response) == {"error": "bad_parameter", "detail": detail}
 
 
 def test_one_session_comes_with_its_results(

@@ -4,21 +4,15 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import P, QueryEx, Router, Schema
+from ninja import Field, P, Query, QueryEx, Router, Schema
 
 from bench import coldstart
+from bench.api.params import Iterations, Limit, PageSize, Shape, TrendSessions
 from bench.errors import NotFoundError, ResponseTooLargeError
-from bench.limits import (
-    DEFAULT_ITERATIONS,
-    MAX_ITERATIONS,
-    MAX_PAGE,
-    MAX_TREND_SESSIONS,
-    MIN_ITERATIONS,
-    MIN_PAGE,
-)
+from bench.limits import DEFAULT_ITERATIONS
 from bench.stats import Summary
 from bench.strategies import STRATEGY_NAMES
-from bench.strategies.base import DEFAULT_LIMIT, MAX_LIMIT, MIN_LIMIT, QueryShape
+from bench.strategies.base import DEFAULT_LIMIT
 
 if TYPE_CHECKING:
     from bench.dynamo.models import BenchmarkResultItem, BenchmarkSessionItem
@@ -179,6 +173,23 @@ ENDPOINTS_HELP = (
 )
 
 
+class BenchmarkParams(Schema):
+    iterations: Iterations = DEFAULT_ITERATIONS
+    endpoints: str | None = Field(None, description=ENDPOINTS_HELP)
+    query: Shape = Field("all", description="Query shape: all, latest, point or aggregate.")
+    limit: Limit = DEFAULT_LIMIT
+
+
+class SessionPageParams(Schema):
+    limit: PageSize = 20
+    cursor: str | None = Field(None, description="The next_cursor of the previous page.")
+
+
+class TrendParams(Schema):
+    limit: TrendSessions = 100
+    query: Shape | None = Field(None, description="Only sessions of this query shape.")
+
+
 @router.api_operation(
     ["GET", "POST"],
     "/benchmark",
@@ -188,25 +199,15 @@ ENDPOINTS_HELP = (
     "result and the summary, and returns the session (not its results: see "
     "/benchmark/sessions/{id}). Stops early with status `partial` near the Lambda time limit.",
 )
-def run_benchmark(
-    request: HttpRequest,
-    iterations: QueryEx[
-        int,
-        P(
-            ge=MIN_ITERATIONS,
-            le=MAX_ITERATIONS,
-            description="Reads per strategy, 1..1000.",
-        ),
-    ] = DEFAULT_ITERATIONS,
-    endpoints: QueryEx[str | None, P(description=ENDPOINTS_HELP)] = None,
-    query: QueryEx[QueryShape, P(description="Query shape.")] = "all",
-    limit: QueryEx[int, P(ge=MIN_LIMIT, le=MAX_LIMIT, description="Rows for latest, 1..1000.")] = (
-        DEFAULT_LIMIT
-    ),
-) -> dict[str, Any]:
+def run_benchmark(request: HttpRequest, params: Query[BenchmarkParams]) -> dict[str, Any]:
     from bench import sessions
 
-    plan = sessions.plan_from(iterations=iterations, endpoints=endpoints, query=query, limit=limit)
+    plan = sessions.plan_from(
+        iterations=params.iterations,
+        endpoints=params.endpoints,
+        query=params.query,
+        limit=params.limit,
+    )
     outcome = sessions.run_session(
         plan,
         context=request.META.get("apig_wsgi.context"),
@@ -220,14 +221,10 @@ def run_benchmark(
     response={200: SessionPageOut, 422: ErrorOut, 503: ErrorOut},
     summary="Benchmark sessions, newest first",
 )
-def list_sessions(
-    request: HttpRequest,
-    limit: QueryEx[int, P(ge=MIN_PAGE, le=MAX_PAGE, description="Sessions per page, 1..100.")] = 20,
-    cursor: QueryEx[str | None, P(description="The next_cursor of the previous page.")] = None,
-) -> dict[str, Any]:
+def list_sessions(request: HttpRequest, params: Query[SessionPageParams]) -> dict[str, Any]:
     from bench import sessions
 
-    page = sessions.list_sessions(limit=limit, cursor=cursor)
+    page = sessions.list_sessions(limit=params.limit, cursor=params.cursor)
     return {"sessions": [session_out(s) for s in page.sessions], "next_cursor": page.next_cursor}
 
 
@@ -252,14 +249,7 @@ def get_session(request: HttpRequest, session_id: str) -> dict[str, Any]:
     "n and errors add up, mean is n-weighted, min/max exact, median_p50 is the median of the "
     "session p50s, p50_change_pct compares the last session's p50 with the first's.",
 )
-def get_trends(
-    request: HttpRequest,
-    limit: QueryEx[
-        int,
-        P(ge=1, le=MAX_TREND_SESSIONS, description="Newest sessions to use, 1..1000."),
-    ] = 100,
-    query: QueryEx[QueryShape | None, P(description="Only sessions of this query shape.")] = None,
-) -> dict[str, Any]:
+def get_trends(request: HttpRequest, params: Query[TrendParams]) -> dict[str, Any]:
     from bench import sessions
 
     return {
@@ -279,7 +269,7 @@ def get_trends(
                 ],
                 "overall": trend.overall.__dict__,
             }
-            for trend in sessions.trends(limit=limit, query=query)
+            for trend in sessions.trends(limit=params.limit, query=params.query)
         ]
     }
 

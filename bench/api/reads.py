@@ -16,64 +16,18 @@ from ninja import Body, Field, Query, Router, Schema
 from pydantic import BaseModel, BeforeValidator, model_validator
 
 from bench import coldstart, strategies
+from bench.api.params import ULID_PATTERN, Limit, Shape, ulid_text, whole_number
 from bench.dynamo import table
 from bench.limits import MAX_INSERT
 from bench.snapshotfile import snapshot_path
 from bench.strategies.base import (
     DEFAULT_LIMIT,
-    MAX_LIMIT,
-    MIN_LIMIT,
-    QUERY_SHAPES,
     QueryShape,
     ReadRequest,
 )
 
 router = Router(tags=["read path"])
 
-ULID_ALPHABET = frozenset("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
-ULID_PATTERN = "^[0-7][0-9A-HJKMNP-TV-Z]{25}$"
-
-
-def whole_number(minimum: int, maximum: int) -> BeforeValidator:
-    """A validator for an int parameter whose error names it and its allowed range."""
-
-    def check(value: object) -> int:
-        allowed = f"must be a whole number from {minimum} to {maximum}"
-        if isinstance(value, bool) or not isinstance(value, int | str):
-            raise ValueError(f"{allowed}, got {value!r}.")
-        try:
-            number = int(value)
-        except ValueError:
-            raise ValueError(f"{allowed}, got {value!r}.") from None
-        if not minimum <= number <= maximum:
-            raise ValueError(f"{allowed}, got {number}.")
-        return number
-
-    return BeforeValidator(check)
-
-
-def ulid_text(value: object) -> str:
-    # Runs only on a given id (an omitted one keeps its default, None).
-    text = str(value).upper()
-    if len(text) != 26 or not ULID_ALPHABET.issuperset(text) or text[0] > "7":
-        raise ValueError(f"must be a ULID (26 characters of Crockford base32), got {value!r}.")
-    return text
-
-
-def query_shape(value: object) -> object:
-    if value not in QUERY_SHAPES:
-        raise ValueError(f"must be one of {', '.join(QUERY_SHAPES)}, got {value!r}.")
-    return value
-
-
-Shape = Annotated[QueryShape, BeforeValidator(query_shape)]
-# Constraints first, then the validator: the schema shows minimum/maximum, and the validator
-# (which runs first) words the error.
-Limit = Annotated[
-    int,
-    Field(ge=MIN_LIMIT, le=MAX_LIMIT, description="Items in the response (1..1000)."),
-    whole_number(MIN_LIMIT, MAX_LIMIT),
-]
 Count = Annotated[
     int,
     Field(ge=0, le=MAX_INSERT, description="Random items to write first (0..10000)."),
