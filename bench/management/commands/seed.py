@@ -48,6 +48,8 @@ class Command(BaseCommand):
         if options["reset"]:
             self.reset(workers=workers)
         report = self.seed(count=count, workers=workers)
+        if self.verbosity == 0:  # Django's convention: verbosity 0 prints nothing on success
+            return
         self.stdout.write(
             self.style.SUCCESS(
                 f"Wrote {report.written:,} random items to {table.target().describe()} in "
