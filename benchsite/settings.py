@@ -138,7 +138,10 @@ BENCH_TMP_DIR = env_path(
 )
 
 INSTALLED_APPS = ["ninja", "bench"]
-MIDDLEWARE = ["django.middleware.common.CommonMiddleware"]
+MIDDLEWARE = [
+    "bench.middleware.JsonErrorsMiddleware",
+    "django.middleware.common.CommonMiddleware",
+]
 ROOT_URLCONF = "benchsite.urls"
 WSGI_APPLICATION = "benchsite.wsgi.application"
 APPEND_SLASH = False
