@@ -80,9 +80,9 @@ class SessionPlan:
 
 def parse_endpoints(raw: str | None) -> tuple[str, ...]:
     """``endpoints=a,b`` -> the names in the order given; all five when empty or missing."""
-    if raw is None or not raw.strip():
+    names = [part.strip() for part in (raw or "").split(",") if part.strip()]
+    if not names:  # missing, empty, or only commas and spaces
         return STRATEGY_NAMES
-    names = [part.strip() for part in raw.split(",") if part.strip()]
     unknown = [name for name in names if name not in STRATEGY_NAMES]
     if unknown:
         raise BadParameterError(

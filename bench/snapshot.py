@@ -16,6 +16,7 @@ included.
 """
 
 import contextlib
+import sqlite3
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -193,7 +194,7 @@ def rebuild(path: Path) -> BuildReport:
     write_start = time.perf_counter_ns()
     try:
         digest = publish(rows, directory=path.parent, version=version, built_at=built_at)
-    except OSError as exc:
+    except (OSError, sqlite3.Error) as exc:  # a full or failing disk shows as either
         raise StorageUnavailableError(
             f"Could not write the snapshot in {path.parent}: {exc}; the previous one is intact."
         ) from exc

@@ -640,3 +640,10 @@ def test_ddb_alone_needs_no_snapshot(ddb: table.Target) -> None:
     assert outcome.session.status == "complete"
     assert outcome.session.data_count == 0
     assert sessions.run_info(outcome.session).data_count is None
+
+
+@pytest.mark.parametrize("raw", [None, "", "  ", ",,,", " , ,"])
+def test_endpoints_without_a_name_mean_every_strategy(raw: str | None) -> None:
+    plan = sessions.plan_from(iterations=1, endpoints=raw, query="all")
+
+    assert plan.endpoints == STRATEGY_NAMES

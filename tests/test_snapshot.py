@@ -197,12 +197,15 @@ def test_build_removes_temp_files_a_crashed_build_left(snapshot: SeededSnapshot)
     ]
 
 
+@pytest.mark.parametrize(
+    "failure", [OSError("disk full"), sqlite3.OperationalError("disk I/O error: disk full")]
+)
 def test_a_failed_write_leaves_the_previous_snapshot_and_no_temp_file(
-    snapshot: SeededSnapshot, monkeypatch: pytest.MonkeyPatch
+    snapshot: SeededSnapshot, monkeypatch: pytest.MonkeyPatch, failure: Exception
 ) -> None:
     def crash(path: Path, rows: list[Any], **_: Any) -> None:
         path.write_bytes(b"partial")
-        raise OSError("disk full")
+        raise failure
 
     monkeypatch.setattr(snapshotfile, "write_sqlite", crash)
     before = file_rows(snapshot.dirs.efs_file)

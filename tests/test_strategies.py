@@ -190,6 +190,20 @@ def test_ddb_point_rejects_an_id_that_is_not_a_ulid(ddb: table.Target) -> None:
     assert caught.value.parameter == "id"
 
 
+@pytest.mark.parametrize(
+    "item_id",
+    [
+        "76EZ91ZN1G6H111WK9SXC69MAS",  # 9999-12-31: the search window around it overflows
+        "7ZZZZZZZZZZZZZZZZZZZZZZZZZ",  # year 10889: no datetime holds it
+    ],
+)
+def test_ddb_point_of_an_id_beyond_any_datetime_is_not_found(
+    ddb: table.Target, item_id: str
+) -> None:
+    with pytest.raises(NotFoundError, match=f"id='{item_id}' is not an item in DynamoDB."):
+        read("ddb", query="point", item_id=item_id)
+
+
 def test_ddb_point_finds_an_item_whose_ulid_is_from_another_day(ddb: table.Target) -> None:
     # The id was made just before midnight, created_at just after: another date partition.
     item_id = str(ULID.from_datetime(datetime(2026, 3, 1, 23, 59, 59, 999000, tzinfo=UTC)))
