@@ -16,6 +16,7 @@ included.
 """
 
 import contextlib
+import logging
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -41,6 +42,8 @@ from bench.snapshotfile import (
     snapshot_path,
     sqlite_datetime,
 )
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_LOCK_SECONDS = 300.0  # longer than any build; a dead holder blocks builds this long
 LOCK_ENTITY = "lock"
@@ -126,8 +129,15 @@ def build_lock(*, seconds: float = DEFAULT_LOCK_SECONDS) -> Iterator[str]:
     acquire_build_lock(owner, seconds=seconds)
     try:
         yield owner
-    finally:
-        release_build_lock(owner)
+    except BaseException:
+        # The build's own failure is what the caller must see; a lock we fail to release
+        # frees itself when it expires, so that second failure is only logged.
+        try:
+            release_build_lock(owner)
+        except DynamoUnavailableError:
+            logger.warning("Could not release the snapshot build lock %s", owner, exc_info=True)
+        raise
+    release_build_lock(owner)
 
 
 # --- the config entity ---

@@ -268,6 +268,24 @@ def test_the_lock_is_released_after_a_build_and_after_a_failure(
     assert lock_owner() == "next"
 
 
+def test_a_failed_release_does_not_hide_why_the_build_failed(
+    ddb: table.Target,
+    snapshot_dirs: SnapshotDirs,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def no_release(owner: str) -> None:
+        raise table.DynamoUnavailableError("DynamoDB went away")
+
+    monkeypatch.setattr(builder, "read_random_items", lambda: (_ for _ in ()).throw(OSError("x")))
+    monkeypatch.setattr(builder, "release_build_lock", no_release)
+
+    with pytest.raises(OSError, match="^x$"):
+        builder.build_snapshot()
+
+    assert "Could not release the snapshot build lock" in caplog.text
+
+
 def lock_owner() -> str | None:
     item = table.client().get_item(
         TableName=table.target().table_name,
