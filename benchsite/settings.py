@@ -137,7 +137,9 @@ BENCH_TMP_DIR = env_path(
     require_absolute=ON_LAMBDA,
 )
 
-INSTALLED_APPS = ["ninja", "bench"]
+# Not "ninja": installed, it makes /docs load Swagger UI from /static/, which nothing serves on a
+# Function URL; left out, django-ninja's page loads it from its CDN instead.
+INSTALLED_APPS = ["bench"]
 MIDDLEWARE = [
     "bench.middleware.JsonErrorsMiddleware",
     "django.middleware.common.CommonMiddleware",

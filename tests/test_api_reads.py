@@ -278,3 +278,6 @@ def test_the_docs_page_is_served(client: Client) -> None:
 
     assert (response.status_code, response["Content-Type"]) == (200, "text/html; charset=utf-8")
     assert b"/openapi.json" in response.content
+    # Swagger UI comes from a CDN: nothing here serves /static/, on Lambda or locally.
+    assert b"/static/" not in response.content
+    assert b"https://cdn.jsdelivr.net/npm/swagger-ui-dist" in response.content
