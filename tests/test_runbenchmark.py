@@ -16,7 +16,7 @@ import boto3
 import pytest
 from botocore.credentials import Credentials
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import ManagementUtility, call_command
 from django.core.management.base import CommandError
 from moto import mock_aws
 
@@ -188,6 +188,10 @@ def test_no_sign_against_a_public_url(tmp_path: Path) -> None:
         (["--concurrency", "0"], "--concurrency 0 is out of range: use 1..64."),
         (["--concurrency", "65"], "--concurrency 65 is out of range: use 1..64."),
         (["--warmup", "-1"], "--warmup -1 is out of range: use 0..100."),
+        (["--iterations", "abc"], "--iterations 'abc' is not a whole number: use 1..10000."),
+        (["--warmup", "1.5"], "--warmup '1.5' is not a whole number: use 0..100."),
+        (["--concurrency", ""], "--concurrency '' is not a whole number: use 1..64."),
+        (["--local", "--count", "1e3"], "--count '1e3' is not a whole number: use 1..1000000."),
         (
             ["--endpoints", "sqlite-efs,mysql"],
             "Unknown endpoint 'mysql' in --endpoints: use one or more of sqlite-efs, sqlite-tmp, "
@@ -214,6 +218,25 @@ def test_no_sign_against_a_public_url(tmp_path: Path) -> None:
 def test_bad_arguments_fail_before_any_work(args: list[str], message: str) -> None:
     with pytest.raises(CommandError, match=f"^{re.escape(message)}$"):
         run(*args)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--iterations", "abc"], "--iterations 'abc' is not a whole number: use 1..10000."),
+        (["--warmup", "x"], "--warmup 'x' is not a whole number: use 0..100."),
+        (["--concurrency", "two"], "--concurrency 'two' is not a whole number: use 1..64."),
+        (["--local", "--count", "many"], "--count 'many' is not a whole number: use 1..1000000."),
+    ],
+)
+def test_a_number_that_is_not_one_exits_1_with_a_sentence(
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as caught:
+        ManagementUtility(["manage.py", "runbenchmark", *args]).execute()
+
+    assert caught.value.code == 1
+    assert capsys.readouterr().err == f"CommandError: {message}\n"
 
 
 def test_an_output_dir_that_is_a_file_fails_before_any_request(

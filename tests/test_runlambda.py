@@ -11,7 +11,7 @@ from io import StringIO
 
 import pytest
 import urllib3
-from django.core.management import call_command
+from django.core.management import ManagementUtility, call_command
 from django.core.management.base import CommandError
 
 from bench.localdynamo import free_port
@@ -89,11 +89,36 @@ def test_runlambda_is_quiet_about_requests_at_verbosity_zero() -> None:
         (["--port", "-1"], "--port -1 is out of range: use 0..65535 (0 = any free port)."),
         (["--host", " "], "--host is empty: give an address such as 127.0.0.1."),
         (["--memory", "64"], "--memory 64 is out of range: use 128..10240 (MB)."),
+        (
+            ["--port", "abc"],
+            "--port 'abc' is not a whole number: use 0..65535 (0 = any free port).",
+        ),
+        (["--memory", "1.5"], "--memory '1.5' is not a whole number: use 128..10240 (MB)."),
     ],
 )
 def test_runlambda_rejects_bad_arguments(args: list[str], message: str) -> None:
-    with pytest.raises(CommandError, match=re.escape(message)):
+    with pytest.raises(CommandError, match=f"^{re.escape(message)}$"):
         call_command("runlambda", *args, stdout=StringIO(), stderr=StringIO())
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--port", "abc"],
+            "--port 'abc' is not a whole number: use 0..65535 (0 = any free port).",
+        ),
+        (["--memory", "abc"], "--memory 'abc' is not a whole number: use 128..10240 (MB)."),
+    ],
+)
+def test_a_number_that_is_not_one_exits_1_with_a_sentence(
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as caught:
+        ManagementUtility(["manage.py", "runlambda", *args]).execute()
+
+    assert caught.value.code == 1
+    assert capsys.readouterr().err == f"CommandError: {message}\n"
 
 
 def test_runlambda_says_when_the_port_is_taken() -> None:

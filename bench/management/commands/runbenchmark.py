@@ -25,6 +25,7 @@ from bench.client.target import (
 from bench.dynamo.table import DynamoUnavailableError, TableMissingError
 from bench.errors import BenchError
 from bench.localdynamo import LocalDynamoError
+from bench.management.arguments import parse_int
 from bench.management.commands.runlambda import load_handler
 from bench.reports import RunInfo
 from bench.reports.analysis import criterion_a, criterion_b, strategy_figures
@@ -103,6 +104,8 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
+        # Numbers are parsed as text in validate(), so a bad value ends in one CommandError
+        # sentence (exit 1) rather than argparse's usage error (exit 2).
         where = parser.add_argument_group("target")
         where.add_argument(
             "--url", help="The Function URL to benchmark (instead of reading it from --stack)."
@@ -130,28 +133,24 @@ class Command(BaseCommand):
         )
         where.add_argument(
             "--count",
-            type=int,
             help=f"With --local: seed the table up to this many items, 1..{MAX_COUNT} "
             f"(default {DEFAULT_COUNT}).",
         )
         run = parser.add_argument_group("run")
         run.add_argument(
             "--iterations",
-            type=int,
             default=DEFAULT_ITERATIONS,
             help=f"Timed requests per strategy, 1..{MAX_ITERATIONS} "
             f"(default {DEFAULT_ITERATIONS}).",
         )
         run.add_argument(
             "--warmup",
-            type=int,
             default=DEFAULT_WARMUP,
             help=f"Untimed requests per strategy first, 0..{MAX_WARMUP} (default "
             f"{DEFAULT_WARMUP}); a container's first (cold-start) answer is still reported.",
         )
         run.add_argument(
             "--concurrency",
-            type=int,
             default=1,
             help=f"Parallel workers, each with its own keep-alive connection, "
             f"1..{MAX_CONCURRENCY} (default 1).",
@@ -193,9 +192,11 @@ class Command(BaseCommand):
     # --- validation: every argument, before any work ---
 
     def validate(self, raw: dict[str, Any]) -> Options:
-        iterations = self._in_range("--iterations", raw["iterations"], 1, MAX_ITERATIONS)
-        warmup = self._in_range("--warmup", raw["warmup"], 0, MAX_WARMUP)
-        concurrency = self._in_range("--concurrency", raw["concurrency"], 1, MAX_CONCURRENCY)
+        iterations = parse_int("--iterations", raw["iterations"], minimum=1, maximum=MAX_ITERATIONS)
+        warmup = parse_int("--warmup", raw["warmup"], minimum=0, maximum=MAX_WARMUP)
+        concurrency = parse_int(
+            "--concurrency", raw["concurrency"], minimum=1, maximum=MAX_CONCURRENCY
+        )
         endpoints = parse_endpoints(raw["endpoints"])
         query = raw["query"]
         if query not in QUERY_SHAPES:
@@ -209,8 +210,11 @@ class Command(BaseCommand):
             raise CommandError("Give either --url or --stack, not both.")
         if raw["count"] is not None and not local:
             raise CommandError("--count only applies to --local (it seeds the local table).")
-        count = self._in_range(
-            "--count", DEFAULT_COUNT if raw["count"] is None else raw["count"], 1, MAX_COUNT
+        count = parse_int(
+            "--count",
+            DEFAULT_COUNT if raw["count"] is None else raw["count"],
+            minimum=1,
+            maximum=MAX_COUNT,
         )
         url = None
         if raw["url"] is not None:
@@ -240,12 +244,6 @@ class Command(BaseCommand):
             ),
             output_dir=output_dir,
         )
-
-    @staticmethod
-    def _in_range(option: str, value: int, minimum: int, maximum: int) -> int:
-        if not minimum <= value <= maximum:
-            raise CommandError(f"{option} {value} is out of range: use {minimum}..{maximum}.")
-        return value
 
     # --- against AWS (or any URL) ---
 

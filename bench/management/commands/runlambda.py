@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from bench.functionurl import DEFAULT_MEMORY_MB, FunctionUrlServer, Handler
+from bench.management.arguments import parse_int
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
@@ -19,6 +20,8 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
+        # Numbers are parsed as text in validate(), so a bad value ends in one CommandError
+        # sentence (exit 1) rather than argparse's usage error (exit 2).
         parser.add_argument(
             "--host",
             default=DEFAULT_HOST,
@@ -26,13 +29,11 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--port",
-            type=int,
             default=DEFAULT_PORT,
             help=f"TCP port, 0..65535; 0 picks a free one (default {DEFAULT_PORT}).",
         )
         parser.add_argument(
             "--memory",
-            type=int,
             default=DEFAULT_MEMORY_MB,
             help="Memory (MB, 128..10240) the Lambda context reports to the handler "
             f"(default {DEFAULT_MEMORY_MB}); it limits nothing locally.",
@@ -40,9 +41,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: Any) -> None:  # noqa: ANN401 - Django's command signature
         host: str = options["host"]
-        port: int = options["port"]
-        memory: int = options["memory"]
-        self.validate(host=host, port=port, memory=memory)
+        port, memory = self.validate(host=host, port=options["port"], memory=options["memory"])
         server = self.build_server(
             host=host, port=port, memory=memory, verbose=options["verbosity"] > 0
         )
@@ -58,13 +57,14 @@ class Command(BaseCommand):
             server.stop()
         self.stdout.write(self.style.SUCCESS(f"Stopped after {server.served} request(s)."))
 
-    def validate(self, *, host: str, port: int, memory: int) -> None:
+    def validate(self, *, host: str, port: object, memory: object) -> tuple[int, int]:
+        """The port and memory as ints; CommandError naming the first bad value."""
         if not host.strip():
             raise CommandError("--host is empty: give an address such as 127.0.0.1.")
-        if not 0 <= port <= 65535:
-            raise CommandError(f"--port {port} is out of range: use 0..65535 (0 = any free port).")
-        if not 128 <= memory <= 10240:
-            raise CommandError(f"--memory {memory} is out of range: use 128..10240 (MB).")
+        return (
+            parse_int("--port", port, minimum=0, maximum=65535, note="(0 = any free port)"),
+            parse_int("--memory", memory, minimum=128, maximum=10240, note="(MB)"),
+        )
 
     def build_server(
         self, *, host: str, port: int, memory: int, verbose: bool

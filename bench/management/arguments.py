@@ -1,0 +1,25 @@
+"""Command-line values parsed as text, so a bad one is a CommandError sentence (exit 1).
+
+argparse's own ``type=int`` ends a bad value in a usage error with exit status 2; SPEC.md asks
+every command to fail with one sentence that names the value instead.
+"""
+
+from django.core.management.base import CommandError
+
+
+def parse_int(option: str, raw: object, *, minimum: int, maximum: int, note: str = "") -> int:
+    """``raw`` (text from the command line, or an int from ``call_command``) as an int in
+    ``minimum..maximum``; CommandError naming ``option`` and the value otherwise.
+
+    ``note`` is appended to the allowed range in the message, e.g. ``"(MB)"``.
+    """
+    allowed = f"use {minimum}..{maximum}" + (f" {note}" if note else "")
+    if isinstance(raw, bool) or not isinstance(raw, int | str):
+        raise CommandError(f"{option} {raw!r} is not a whole number: {allowed}.")
+    try:
+        value = int(raw)
+    except ValueError:
+        raise CommandError(f"{option} {raw!r} is not a whole number: {allowed}.") from None
+    if not minimum <= value <= maximum:
+        raise CommandError(f"{option} {value} is out of range: {allowed}.")
+    return value
