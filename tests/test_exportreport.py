@@ -3,11 +3,12 @@
 import csv
 import io
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import ManagementUtility, call_command
 from django.core.management.base import CommandError
 
 from bench import sessions
@@ -211,6 +212,69 @@ def test_bad_arguments_fail_before_any_work(args: tuple[str, ...], message: str)
         export(*args)
 
 
+def test_an_output_dir_that_is_a_file_is_refused_before_any_work(
+    ddb: table.Target, tmp_path: Path
+) -> None:
+    store_session()
+    a_file = tmp_path / "reports"
+    a_file.write_text("not a directory")
+
+    with pytest.raises(
+        CommandError, match=f"^{re.escape(f'--output-dir {a_file} is a file, not a directory.')}$"
+    ):
+        export("--format", "md", "--output-dir", str(a_file))
+
+    assert [p.name for p in tmp_path.iterdir()] == ["reports"]
+    assert a_file.read_text() == "not a directory"
+
+
+def test_an_output_dir_below_a_file_exits_1_with_a_sentence(
+    ddb: table.Target, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store_session()
+    a_file = tmp_path / "file"
+    a_file.write_text("x")
+    below = a_file / "reports"
+
+    with pytest.raises(SystemExit) as caught:
+        ManagementUtility(
+            ["manage.py", "exportreport", "--format", "csv", "--output-dir", str(below)]
+        ).execute()
+
+    assert caught.value.code == 1
+    assert capsys.readouterr().err == (
+        f"CommandError: --output-dir {below} cannot be created: {a_file} is a file.\n"
+    )
+
+
+def test_an_explicit_output_ignores_the_output_dir(ddb: table.Target, tmp_path: Path) -> None:
+    store_session()
+    a_file = tmp_path / "file"
+    a_file.write_text("x")
+    target = tmp_path / "results.csv"
+
+    export("--format", "csv", "--output", str(target), "--output-dir", str(a_file))
+
+    assert target.read_text().startswith("endpoint,query,iteration")
+
+
+@pytest.mark.parametrize("name", ["report.png", "REPORT.PNG"])
+def test_a_markdown_output_named_like_its_chart_is_refused_before_any_work(
+    ddb: table.Target, tmp_path: Path, name: str
+) -> None:
+    store_session()
+    target = tmp_path / name
+
+    with pytest.raises(
+        CommandError,
+        match=f"^{re.escape(f'--output {target} ends in .png, the name of the report')}'s chart: "
+        r"give the Markdown file a name such as report\.md\.$",
+    ):
+        export("--format", "md", "--output", str(target))
+
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_unknown_session_is_a_sentence(ddb: table.Target) -> None:
     with pytest.raises(
         CommandError, match=r"^No benchmark session 01J0000000000000000000ABCD exists\.$"
@@ -235,8 +299,6 @@ def test_unreachable_table_is_a_sentence(ddb: table.Target) -> None:
 
 
 def test_command_line_exit_code_is_1_for_a_bad_format(capsys: pytest.CaptureFixture[str]) -> None:
-    from django.core.management import ManagementUtility
-
     with pytest.raises(SystemExit) as caught:
         ManagementUtility(["manage.py", "exportreport", "--format", "pdf"]).execute()
 

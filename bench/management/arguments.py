@@ -1,8 +1,12 @@
-"""Command-line values parsed as text, so a bad one is a CommandError sentence (exit 1).
+"""Command-line values checked before any work, so a bad one is a CommandError sentence (exit 1).
 
-argparse's own ``type=int`` ends a bad value in a usage error with exit status 2; SPEC.md asks
-every command to fail with one sentence that names the value instead.
+Numbers are parsed from text here rather than by argparse's ``type=int``, which ends a bad value
+in a usage error with exit status 2; SPEC.md asks every command to fail with one sentence that
+names the value instead.
 """
+
+import os
+from pathlib import Path
 
 from django.core.management.base import CommandError
 
@@ -23,3 +27,17 @@ def parse_int(option: str, raw: object, *, minimum: int, maximum: int, note: str
     if not minimum <= value <= maximum:
         raise CommandError(f"{option} {value} is out of range: {allowed}.")
     return value
+
+
+def check_output_dir(path: Path) -> Path:
+    """``path`` if report files can be written there (it may not exist yet); else CommandError."""
+    if path.exists() and not path.is_dir():
+        raise CommandError(f"--output-dir {path} is a file, not a directory.")
+    existing = path
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise CommandError(f"--output-dir {path} cannot be created: {existing} is a file.")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise CommandError(f"--output-dir {path} is not writable.")
+    return path

@@ -11,6 +11,7 @@ from bench import sessions
 from bench.dynamo import table
 from bench.dynamo.models import BenchmarkSessionItem
 from bench.errors import BenchError
+from bench.management.arguments import check_output_dir
 from bench.reports import csv_text, render_markdown
 from bench.reports.costs import PriceTable, PriceTableError, load_price_table
 from bench.reports.files import atomic_write, write_report_files
@@ -85,6 +86,12 @@ class Command(BaseCommand):
             except BenchError as exc:
                 raise CommandError(exc.detail) from None
         output = Path(options["output"]) if options.get("output") else None
+        if fmt == "md" and output is not None and output.suffix.lower() == ".png":
+            # The chart is written beside the report as <output>.png: it would be the report.
+            raise CommandError(
+                f"--output {output} ends in .png, the name of the report's chart: give the "
+                "Markdown file a name such as report.md."
+            )
         if output is not None and output != Path(STDOUT):
             if output.is_dir():
                 raise CommandError(f"--output {output} is a directory: give a file name.")
@@ -102,6 +109,8 @@ class Command(BaseCommand):
         output_dir = Path(options["output_dir"])
         if not output_dir.is_absolute():
             output_dir = Path(settings.BASE_DIR) / output_dir
+        if output is None:  # the default file name goes there
+            check_output_dir(output_dir)
         prices = None
         if options.get("prices"):
             try:

@@ -1,6 +1,5 @@
 """``python manage.py runbenchmark``: the client-side benchmark, against AWS or ``--local``."""
 
-import os
 import random
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -25,7 +24,7 @@ from bench.client.target import (
 from bench.dynamo.table import DynamoUnavailableError, TableMissingError
 from bench.errors import BenchError
 from bench.localdynamo import LocalDynamoError
-from bench.management.arguments import parse_int
+from bench.management.arguments import check_output_dir, parse_int
 from bench.management.commands.runlambda import load_handler
 from bench.reports import RunInfo
 from bench.reports.analysis import criterion_a, criterion_b, strategy_figures
@@ -453,20 +452,6 @@ def parse_endpoints(raw: str) -> tuple[str, ...]:
     if duplicates:
         raise CommandError(f"--endpoints names {', '.join(duplicates)} more than once.")
     return tuple(names)
-
-
-def check_output_dir(path: Path) -> Path:
-    """``path`` if a report can be written there (it may not exist yet); else CommandError."""
-    if path.exists() and not path.is_dir():
-        raise CommandError(f"--output-dir {path} is a file, not a directory.")
-    existing = path
-    while not existing.exists():
-        existing = existing.parent
-    if not existing.is_dir():
-        raise CommandError(f"--output-dir {path} cannot be created: {existing} is a file.")
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise CommandError(f"--output-dir {path} is not writable.")
-    return path
 
 
 def data_count(
