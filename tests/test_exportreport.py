@@ -95,10 +95,10 @@ def test_csv_of_a_chosen_session_to_stdout(ddb: table.Target) -> None:
 
     rows = list(csv.DictReader(io.StringIO(out)))
     assert [(r["endpoint"], r["iteration"], r["server_total_ms"]) for r in rows] == [
-        ("ddb", "0", "4.000"),
-        ("sqlite-efs", "0", "2.000"),
-        ("ddb", "1", "4.000"),
-        ("sqlite-efs", "1", "2.000"),
+        ("ddb", "0", "4.000000"),
+        ("sqlite-efs", "0", "2.000000"),
+        ("ddb", "1", "4.000000"),
+        ("sqlite-efs", "1", "2.000000"),
     ]
     assert err.strip() == (
         f"Exported session {chosen.session.session_id} (4 results, csv) to stdout."

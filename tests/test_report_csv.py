@@ -74,10 +74,10 @@ def test_csv_cells_are_plain_values_with_empty_for_missing() -> None:
             "query": "all",
             "iteration": "0",
             "status": "200",
-            "client_ms": "40.250",
-            "server_total_ms": "15.500",
-            "copy_ms": "12.346",
-            "read_ms": "3.100",
+            "client_ms": "40.250000",
+            "server_total_ms": "15.500000",
+            "copy_ms": "12.345600",
+            "read_ms": "3.100000",
             "rows": "1000",
             "fingerprint": "abc",
             "cold_start": "true",
@@ -89,15 +89,32 @@ def test_csv_cells_are_plain_values_with_empty_for_missing() -> None:
             "iteration": "0",
             "status": "599",
             "client_ms": "",
-            "server_total_ms": "15.500",
+            "server_total_ms": "15.500000",
             "copy_ms": "",
-            "read_ms": "3.100",
+            "read_ms": "3.100000",
             "rows": "",
             "fingerprint": "",
             "cold_start": "false",
             "measured_at": "2026-12-04T20:00:01.250000Z",
         },
     ]
+
+
+def test_durations_in_whole_nanoseconds_read_back_as_the_same_floats() -> None:
+    # 1.005499 ms: three decimals ("1.005") would round to 1.00 where the report shows 1.01.
+    nanoseconds = [1_005_499, 2_675_000, 123_456_789_123, 1, 999_999_999]
+    records = [make_record(iteration=i, client_ms=ns / 1e6) for i, ns in enumerate(nanoseconds)]
+
+    rows = list(csv.DictReader(io.StringIO(csv_text(records))))
+
+    assert [row["client_ms"] for row in rows] == [
+        "1.005499",
+        "2.675000",
+        "123456.789123",
+        "0.000001",
+        "999.999999",
+    ]
+    assert [float(row["client_ms"]) for row in rows] == [ns / 1e6 for ns in nanoseconds]
 
 
 def test_pandas_reads_the_csv_with_proper_types() -> None:

@@ -1,7 +1,11 @@
 """The CSV of SPEC.md Reports: one row per request, columns ``bench.results.CSV_COLUMNS``.
 
-Empty cells for missing values, times in ms with three decimals, booleans as ``true``/``false``
+Empty cells for missing values, durations in ms with six decimals, booleans as ``true``/``false``
 and times as ISO-8601 UTC, so pandas and spreadsheets read it without options.
+
+Six decimals are whole nanoseconds: every duration here is measured in ns and divided by 1e6, so
+the cell reads back as the very float the report was computed from, and statistics recomputed
+from the CSV match the Markdown's to the last digit shown.
 """
 
 import csv
@@ -13,7 +17,7 @@ from bench.results import CSV_COLUMNS, ResultRecord
 
 
 def _ms(value: float | None) -> str:
-    return "" if value is None else f"{value:.3f}"
+    return "" if value is None else f"{value:.6f}"
 
 
 def csv_row(record: ResultRecord) -> list[str]:
