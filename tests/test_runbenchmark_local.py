@@ -115,6 +115,55 @@ def test_local_run_writes_a_report_whose_markdown_agrees_with_its_csv(
     assert re.search(r"^Verdict: .* \(20 timed requests, 0 failed\)$", output, re.MULTILINE)
 
 
+class Terminal(StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+SEED_BAR = re.compile(r"(\r\[[#.]{30}\] +\d+% \d+/30 items, [\d,]+ items/s)+")
+
+
+@pytest.mark.integration
+def test_local_run_shows_the_seed_progress_bar_on_a_terminal(
+    dynalite_endpoint: str,
+    settings: Any,
+    fresh_table: str,
+    snapshot_dirs: SnapshotDirs,
+    tmp_path: Path,
+) -> None:
+    settings.DYNAMODB_ENDPOINT_URL = dynalite_endpoint
+    terminal = Terminal()
+
+    call_command(
+        "runbenchmark", "--local", "--count", "30", "--iterations", "1", "--endpoints", "ddb",
+        "--output-dir", str(tmp_path), stdout=terminal, stderr=StringIO(),
+    )  # fmt: skip
+
+    seeding = terminal.getvalue().split("Seeding 30 items (the table holds 0)...\n", 1)[1]
+    bar, after = seeding.split("\n", 1)
+    assert SEED_BAR.fullmatch(bar)
+    assert bar.rsplit("\r", 1)[1].startswith("[##############################] 100% 30/30 items, ")
+    assert after.startswith("Building the snapshot...\n")
+
+
+@pytest.mark.integration
+def test_local_run_has_no_seed_progress_bar_off_a_terminal(
+    dynalite_endpoint: str,
+    settings: Any,
+    fresh_table: str,
+    snapshot_dirs: SnapshotDirs,
+    tmp_path: Path,
+) -> None:
+    settings.DYNAMODB_ENDPOINT_URL = dynalite_endpoint
+
+    output = run(
+        "--count", "30", "--iterations", "1", "--endpoints", "ddb", "--output-dir", str(tmp_path)
+    )
+
+    assert "Seeding 30 items (the table holds 0)...\nBuilding the snapshot...\n" in output
+    assert "\r" not in output
+
+
 @pytest.mark.integration
 def test_local_run_reuses_items_already_in_the_table(
     dynalite_endpoint: str,

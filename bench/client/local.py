@@ -113,7 +113,7 @@ def local_environment(
     """Everything ``--local`` needs, running for the ``with`` block; always stopped after.
 
     ``seed(n)`` writes ``n`` new random items and returns how many it wrote (the command passes
-    ``bench.seeding.seed`` with its progress display).
+    ``bench.seeding.seed``, with the seed command's progress bar on a terminal).
     """
     var = Path(var_dir or Path(settings.BASE_DIR) / "var")
     efs_dir = Path(settings.BENCH_EFS_DIR)

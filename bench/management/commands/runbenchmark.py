@@ -344,9 +344,13 @@ class Command(BaseCommand):
 
     def run_local(self, options: Options, *, verbose: bool) -> tuple[Outcome, RunInfo]:
         say = self.stdout.write if verbose else (lambda line: None)
+        progress = verbose and self.stdout.isatty()
         try:
             with local_environment(
-                count=options.count, handler=load_handler(), say=say, seed=self.seed
+                count=options.count,
+                handler=load_handler(),
+                say=say,
+                seed=lambda count: self.seed(count, progress=progress),
             ) as env:
                 target = Target(env.url, None, env.where(), notes=env.notes())
                 plan = self.with_point_ids(target, options.plan)
@@ -362,10 +366,18 @@ class Command(BaseCommand):
             raise CommandError(f"The local run could not start: {describe(exc)}") from None
         return outcome, info
 
-    def seed(self, count: int) -> int:
+    def seed(self, count: int, *, progress: bool = False) -> int:
+        """Write ``count`` random items; with ``progress``, the seed command's bar."""
+        from bench.management.commands.seed import ProgressBar
         from bench.seeding import seed
 
-        return seed(count=count).written
+        if not progress:
+            return seed(count=count).written
+        bar = ProgressBar(self, total=count)
+        try:
+            return seed(count=count, on_progress=bar.update).written
+        finally:
+            bar.finish()
 
     # --- the report ---
 
