@@ -92,7 +92,7 @@ def setup_django(efs_dir: Path, tmp_dir: Path) -> None:
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, f".lambda-url.{REGION}.on.aws"]
     configured = connections.configure_settings(sqlite_databases(efs_dir, tmp_dir))
     opened = {connection.alias for connection in connections.all(initialized_only=True)}
-    for alias in ("efs", "efs_immutable", "tmp"):
+    for alias in ("efs", "efs_immutable", "tmp", "tmp_cached"):
         if alias in opened:
             connections[alias].close()
             del connections[alias]

@@ -89,12 +89,16 @@ def sqlite_databases(efs_dir: Path, tmp_dir: Path) -> dict[str, dict[str, object
     Readers open read-only: ``mode=ro`` (Django's SQLite backend always connects with
     ``uri=True``). The journal mode stays the default rollback journal: WAL needs shared memory,
     which NFS cannot give. ``efs_immutable`` skips locking and change detection, which is safe
-    only because snapshots are replaced whole, never modified in place. ``efs_immutable`` and
-    ``tmp`` keep their connection across requests (``CONN_MAX_AGE=None``): the strategies reopen
-    it when the file changes (``bench.strategies.sqlite.use_file``); ``efs`` is opened per read.
+    only because snapshots are replaced whole, never modified in place. ``tmp`` (``sqlite-tmp``)
+    and ``tmp_cached`` (``sqlite-tmp-cached``) open two different copies, so neither strategy
+    reads the other's copy or reuses its connection. ``efs_immutable``, ``tmp`` and
+    ``tmp_cached`` keep their connection across requests (``CONN_MAX_AGE=None``): the strategies
+    reopen it when the file changes (``bench.strategies.sqlite.use_file``); ``efs`` is opened per
+    read.
     """
     efs_file = efs_dir / SNAPSHOT_FILE_NAME
     tmp_file = tmp_dir / SNAPSHOT_FILE_NAME
+    tmp_cached_file = tmp_dir / "data-cached.db"  # bench.strategies.sqlite_tmp_cached
     return {
         "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"},
         "efs": {"ENGINE": "django.db.backends.sqlite3", "NAME": f"file:{efs_file}?mode=ro"},
@@ -106,6 +110,11 @@ def sqlite_databases(efs_dir: Path, tmp_dir: Path) -> dict[str, dict[str, object
         "tmp": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": f"file:{tmp_file}?mode=ro",
+            "CONN_MAX_AGE": None,
+        },
+        "tmp_cached": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": f"file:{tmp_cached_file}?mode=ro",
             "CONN_MAX_AGE": None,
         },
     }

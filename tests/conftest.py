@@ -83,7 +83,7 @@ def local_ddb(dynalite_endpoint: str) -> Iterator[table.Target]:
 
 # --- SQLite snapshot fixtures (read path) ---
 
-SNAPSHOT_ALIASES = ("efs", "efs_immutable", "tmp")
+SNAPSHOT_ALIASES = ("efs", "efs_immutable", "tmp", "tmp_cached")
 SNAPSHOT_SEED_COUNT = 300
 SEED_START = datetime(2026, 3, 1, 23, 50, tzinfo=UTC)  # the items span two date partitions
 
@@ -101,6 +101,10 @@ class SnapshotDirs:
     def tmp_file(self) -> Path:
         return self.tmp_dir / django_settings.SNAPSHOT_FILE_NAME
 
+    @property
+    def tmp_cached_file(self) -> Path:
+        return self.tmp_dir / "data-cached.db"
+
 
 def _repoint_snapshot_aliases(databases: dict[str, dict[str, Any]]) -> None:
     """Close the snapshot aliases' connections and give them new settings (this thread)."""
@@ -116,7 +120,7 @@ def _repoint_snapshot_aliases(databases: dict[str, dict[str, Any]]) -> None:
 def snapshot_dirs(
     tmp_path: Path, settings: SettingsWrapper, django_db_blocker: DjangoDbBlocker
 ) -> Iterator[SnapshotDirs]:
-    """BENCH_EFS_DIR, BENCH_TMP_DIR and the efs/efs_immutable/tmp aliases in pytest tmp dirs.
+    """BENCH_EFS_DIR, BENCH_TMP_DIR and the snapshot aliases (SNAPSHOT_ALIASES) in pytest tmp dirs.
 
     The aliases open real files (they are never test databases), so database access is
     unblocked for the test; tests using them must not declare those aliases to pytest-django.

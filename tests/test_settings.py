@@ -298,6 +298,7 @@ def test_sqlite_aliases_open_the_snapshot_read_only(tmp_path: Path) -> None:
         "efs": f"file:{tmp_path}/efs/data.db?mode=ro",
         "efs_immutable": f"file:{tmp_path}/efs/data.db?mode=ro&immutable=1",
         "tmp": f"file:{tmp_path}/tmp/data.db?mode=ro",
+        "tmp_cached": f"file:{tmp_path}/tmp/data-cached.db?mode=ro",
     }
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.db import connections
+from django.db.backends.signals import connection_created
 from ulid import ULID
 
 from bench import strategies
@@ -24,6 +25,7 @@ from bench.fingerprint import fingerprint, round_avg
 from bench.snapshot import build_snapshot
 from bench.strategies import sqlite_tmp
 from bench.strategies.base import Aggregate, Item, ReadRequest, ReadResult
+from bench.strategies.sqlite_tmp import TmpCopy, TmpCopyStrategy
 from tests.conftest import SeededSnapshot, SnapshotDirs, make_random_items, write_random_items
 
 SQLITE_STRATEGIES = tuple(name for name in strategies.STRATEGY_NAMES if name != "ddb")
@@ -59,6 +61,19 @@ def shape(result: ReadResult) -> dict[str, Any]:
 
 def inode(path: Path) -> int:
     return path.stat().st_ino
+
+
+def tmp_strategy(name: str) -> TmpCopyStrategy:
+    strategy = strategies.get(name)
+    assert isinstance(strategy, TmpCopyStrategy)
+    return strategy
+
+
+def database_file(alias: str) -> str:
+    """The file the alias's open connection reads, as SQLite names it."""
+    with connections[alias].cursor() as cursor:
+        cursor.execute("PRAGMA database_list")
+        return str(cursor.fetchone()[2])
 
 
 # --- the registry ---
@@ -278,7 +293,10 @@ def test_reading_before_any_snapshot_says_insert_first(
     with pytest.raises(NoSnapshotError, match=r"No SQLite snapshot exists yet: POST /insert first"):
         read(name, query="all")
 
-    assert not snapshot_dirs.tmp_file.exists()
+    assert (snapshot_dirs.tmp_file.exists(), snapshot_dirs.tmp_cached_file.exists()) == (
+        False,
+        False,
+    )
 
 
 @pytest.mark.parametrize("name", SQLITE_STRATEGIES)
@@ -312,6 +330,17 @@ def test_tmp_strategies_report_copy_time_and_the_others_do_not(snapshot: SeededS
     assert all(0 < t.read_ms + (t.copy_ms or 0) <= t.total_ms for t in timings.values())
 
 
+def test_sqlite_tmp_cached_reports_no_copy_time_when_it_reused_its_copy(
+    snapshot: SeededSnapshot,
+) -> None:
+    missed = read("sqlite-tmp-cached", query="latest").timings
+
+    hit = read("sqlite-tmp-cached", query="latest").timings
+
+    assert (missed.copy_ms is not None and missed.copy_ms > 0, hit.copy_ms) == (True, 0.0)
+    assert 0 < hit.read_ms <= hit.total_ms  # the change check is in the total
+
+
 # --- caching and change detection ---
 
 
@@ -327,15 +356,15 @@ def test_sqlite_tmp_copies_afresh_on_every_read(snapshot: SeededSnapshot) -> Non
 
 def test_sqlite_tmp_cached_copies_only_when_the_snapshot_changed(snapshot: SeededSnapshot) -> None:
     read("sqlite-tmp-cached", query="latest")
-    copied = snapshot.dirs.tmp_file.stat().st_mtime_ns
+    copied = snapshot.dirs.tmp_cached_file.stat().st_mtime_ns
     read("sqlite-tmp-cached", query="latest")
-    unchanged = snapshot.dirs.tmp_file.stat().st_mtime_ns
+    unchanged = snapshot.dirs.tmp_cached_file.stat().st_mtime_ns
     write_random_items(make_random_items(count=2, start=datetime(2026, 6, 1, tzinfo=UTC)))
     rebuilt = build_snapshot()
 
     after = read("sqlite-tmp-cached", query="all")
 
-    assert unchanged == copied != snapshot.dirs.tmp_file.stat().st_mtime_ns
+    assert unchanged == copied != snapshot.dirs.tmp_cached_file.stat().st_mtime_ns
     assert (after.snapshot, after.rows, after.fingerprint) == (
         rebuilt.snapshot.version,
         302,
@@ -347,21 +376,90 @@ def test_sqlite_tmp_cached_copies_again_when_the_copy_disappeared(
     snapshot: SeededSnapshot,
 ) -> None:
     read("sqlite-tmp-cached", query="latest")
-    connections["tmp"].close()
-    snapshot.dirs.tmp_file.unlink()
+    connections["tmp_cached"].close()
+    snapshot.dirs.tmp_cached_file.unlink()
 
     result = read("sqlite-tmp-cached", query="all")
 
-    assert (result.rows, snapshot.dirs.tmp_file.exists()) == (300, True)
+    assert (result.rows, snapshot.dirs.tmp_cached_file.exists()) == (300, True)
 
 
-def test_sqlite_tmp_cached_reuses_a_copy_sqlite_tmp_made(snapshot: SeededSnapshot) -> None:
-    read("sqlite-tmp", query="latest")
-    copied = inode(snapshot.dirs.tmp_file)
+def test_interleaved_tmp_strategies_copy_and_connect_each_to_their_own_file(
+    snapshot: SeededSnapshot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copies: list[str] = []
+    opened: list[str] = []
+    real_copy = sqlite_tmp.copy_snapshot
 
+    def recording_copy(source: Path, target: Path) -> tuple[int, int, int, int, int]:
+        copies.append(target.name)
+        return real_copy(source, target)
+
+    def on_connect(connection: Any, **_: Any) -> None:
+        if connection.alias in ("tmp", "tmp_cached"):
+            opened.append(connection.alias)
+
+    def interleave(rounds: int) -> list[tuple[str, bool]]:
+        return [
+            (name, (read(name, query="latest").timings.copy_ms or 0.0) > 0)
+            for _ in range(rounds)
+            for name in TMP_STRATEGIES
+        ]
+
+    monkeypatch.setattr(sqlite_tmp, "copy_snapshot", recording_copy)
+    connection_created.connect(on_connect)
+    try:
+        before = interleave(4)
+        before_copies, before_opened = copies.copy(), opened.copy()
+        files = {alias: database_file(alias) for alias in ("tmp", "tmp_cached")}
+        write_random_items(make_random_items(count=2, start=datetime(2026, 6, 1, tzinfo=UTC)))
+        build_snapshot()
+        copies.clear()
+        opened.clear()
+
+        after = interleave(3)
+    finally:
+        connection_created.disconnect(on_connect)
+
+    def expected(rounds: int) -> list[tuple[str, bool]]:
+        return [("sqlite-tmp", True), ("sqlite-tmp-cached", True)] + [
+            ("sqlite-tmp", True),
+            ("sqlite-tmp-cached", False),
+        ] * (rounds - 1)
+
+    assert (before, after) == (expected(4), expected(3))
+    assert (before_copies, copies) == (
+        ["data.db", "data-cached.db", "data.db", "data.db", "data.db"],
+        ["data.db", "data-cached.db", "data.db", "data.db"],
+    )
+    assert (before_opened, opened) == (
+        ["tmp", "tmp_cached", "tmp", "tmp", "tmp"],
+        ["tmp", "tmp_cached", "tmp", "tmp"],
+    )
+    assert files == {
+        "tmp": str(snapshot.dirs.tmp_file),
+        "tmp_cached": str(snapshot.dirs.tmp_cached_file),
+    }
+    assert inode(snapshot.dirs.tmp_file) != inode(snapshot.dirs.tmp_cached_file)
+
+
+def test_each_tmp_strategy_keeps_its_own_record_of_its_copy(snapshot: SeededSnapshot) -> None:
     read("sqlite-tmp-cached", query="latest")
+    cached = tmp_strategy("sqlite-tmp-cached").copied
 
-    assert inode(snapshot.dirs.tmp_file) == copied
+    read("sqlite-tmp", query="latest")
+
+    assert tmp_strategy("sqlite-tmp-cached").copied == cached
+    assert tmp_strategy("sqlite-tmp").copied.copy != cached.copy
+
+
+def test_tmp_aliases_open_the_files_the_strategies_copy_to(snapshot_dirs: SnapshotDirs) -> None:
+    names = {alias: connections.settings[alias]["NAME"] for alias in ("tmp", "tmp_cached")}
+
+    assert names == {
+        tmp_strategy(name).alias: f"file:{tmp_strategy(name).path()}?mode=ro"
+        for name in TMP_STRATEGIES
+    }
 
 
 @pytest.mark.parametrize("name", ("sqlite-efs-immutable", "sqlite-tmp-cached"))
@@ -410,7 +508,10 @@ def test_a_failed_copy_leaves_no_partial_copy(
     with pytest.raises(StorageUnavailableError, match="Could not copy the snapshot to .*no space"):
         read("sqlite-tmp", query="all")
 
-    assert (snapshot.dirs.tmp_file.exists(), sqlite_tmp.TMP_COPY.copy) == (False, None)
+    assert (snapshot.dirs.tmp_file.exists(), tmp_strategy("sqlite-tmp").copied) == (
+        False,
+        TmpCopy(),
+    )
 
 
 def test_copy_snapshot_of_a_missing_file_says_insert_first(tmp_path: Path) -> None:

@@ -1,19 +1,27 @@
 """``sqlite-tmp``: delete the /tmp copy, copy the snapshot EFS -> /tmp, then query the copy.
 
+Each tmp strategy owns its copy: its own file under ``BENCH_TMP_DIR``, its own read-only Django
+alias and its own record of what the copy holds. ``sqlite-tmp`` copies to ``data.db`` and reads it
+through ``tmp``; ``sqlite-tmp-cached`` uses ``data-cached.db`` and ``tmp_cached``. Interleaved in
+one benchmark, neither reuses a copy or a warm connection the other made, so each is measured on
+its own work.
+
 The copy is ``os.sendfile`` from the descriptor it opened (what ``shutil.copyfile`` does on
-Linux), so what was copied is exactly the file that descriptor names: its identity is recorded
-for ``sqlite-tmp-cached``, which reuses a copy while the snapshot on EFS is unchanged. The ``tmp``
+Linux), so what was copied is exactly the file that descriptor names: its identity is recorded so
+``sqlite-tmp-cached`` can reuse its copy while the snapshot on EFS is unchanged. The alias's
 connection is closed before the copy is deleted, so no connection reads a replaced file, and one
-lock per process keeps two threads from copying over each other (Lambda serves one request at a
-time per container; a threaded local server may not).
+lock per copy file and process keeps two threads from copying over each other (Lambda serves one
+request at a time per container; a threaded local server may not).
 """
 
 import contextlib
 import os
 import threading
 import time
+from abc import abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from django.conf import settings
 
@@ -26,18 +34,10 @@ _SENDFILE_CHUNK = 1 << 30
 
 @dataclass
 class TmpCopy:
-    """What the /tmp copy holds: the EFS file it was copied from, and the copy itself."""
+    """What a /tmp copy holds: the EFS file it was copied from, and the copy itself."""
 
     source: FileIdentity | None = None
     copy: FileIdentity | None = None
-
-
-TMP_COPY = TmpCopy()
-TMP_LOCK = threading.Lock()
-
-
-def tmp_path() -> Path:
-    return Path(settings.BENCH_TMP_DIR) / settings.SNAPSHOT_FILE_NAME
 
 
 def copy_snapshot(source: Path, target: Path) -> FileIdentity:
@@ -62,40 +62,57 @@ def copy_snapshot(source: Path, target: Path) -> FileIdentity:
     return identity
 
 
-def refresh_copy() -> None:
-    """Replace the /tmp copy with a fresh copy of the snapshot on EFS (under TMP_LOCK)."""
-    close("tmp")
-    TMP_COPY.source = TMP_COPY.copy = None
-    target = tmp_path()
-    try:
-        source = copy_snapshot(snapshot_path(), target)
-    except BaseException as exc:
-        with contextlib.suppress(FileNotFoundError):
-            target.unlink()
-        if isinstance(exc, OSError):
-            raise StorageUnavailableError(
-                f"Could not copy the snapshot to {target}: {exc}"
-            ) from exc
-        raise
-    TMP_COPY.source = source
-    TMP_COPY.copy = identity_of(target.stat())
+class TmpCopyStrategy(SqliteStrategy):
+    """Query a /tmp copy of the snapshot that only this strategy writes and reads."""
 
+    copy_lock: ClassVar[threading.Lock]  # one per copy file and process
 
-class SqliteTmp(SqliteStrategy):
-    name = "sqlite-tmp"
-    alias = "tmp"
+    def __init__(self) -> None:
+        self.copied = TmpCopy()
+
+    @property
+    @abstractmethod
+    def file_name(self) -> str:
+        """The copy's name under BENCH_TMP_DIR: the file the alias opens."""
 
     def path(self) -> Path:
-        return tmp_path()
+        return Path(settings.BENCH_TMP_DIR) / self.file_name
 
     def lock(self) -> contextlib.AbstractContextManager[object]:
-        return TMP_LOCK
+        return self.copy_lock
 
-    def prepare(self) -> int | None:
+    def refresh_copy(self) -> int:
+        """Replace the copy with a fresh copy of the snapshot on EFS; the ns it took."""
         start = time.perf_counter_ns()
-        refresh_copy()
+        close(self.alias)
+        self.copied = TmpCopy()
+        target = self.path()
+        try:
+            source = copy_snapshot(snapshot_path(), target)
+        except BaseException as exc:
+            with contextlib.suppress(FileNotFoundError):
+                target.unlink()
+            if isinstance(exc, OSError):
+                raise StorageUnavailableError(
+                    f"Could not copy the snapshot to {target}: {exc}"
+                ) from exc
+            raise
+        self.copied = TmpCopy(source=source, copy=identity_of(target.stat()))
         return time.perf_counter_ns() - start
 
     def open(self) -> None:
-        assert TMP_COPY.copy is not None  # refresh_copy sets it or raises
-        use_file(self.alias, TMP_COPY.copy)
+        assert self.copied.copy is not None  # prepare copies or raises
+        use_file(self.alias, self.copied.copy)
+
+
+class SqliteTmp(TmpCopyStrategy):
+    name = "sqlite-tmp"
+    alias = "tmp"
+    copy_lock = threading.Lock()
+
+    @property
+    def file_name(self) -> str:
+        return str(settings.SNAPSHOT_FILE_NAME)
+
+    def prepare(self) -> int:
+        return self.refresh_copy()
