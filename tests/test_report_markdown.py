@@ -237,8 +237,9 @@ def test_local_run_says_local_numbers_are_not_aws_numbers() -> None:
     environment = section(markdown, "Environment")
     assert "| Where | local (this machine) |" in environment
     assert (
-        '> **Local run.** Local numbers are not AWS numbers: "EFS" was a local directory, not a '
-        "network file system, and DynamoDB was a local stand-in."
+        '> **Local run.** Local numbers are not AWS numbers: the app ran on this machine, so "EFS" '
+        "was a local directory, not a network file system, and DynamoDB was a local stand-in or "
+        "a table far from this machine. Use them to check the pipeline, not to choose a storage."
     ) in environment
     assert "| Lambda memory | unknown |" in environment
     assert "rerun against the deployed function before deciding" in section(
@@ -655,6 +656,28 @@ def test_local_run_names_its_local_url() -> None:
     assert "| Where | local (this machine: http://127.0.0.1:8123) |" in environment
     assert "| Data | unknown |" in environment
     assert "| Concurrency | 2 |" in environment
+
+
+def test_a_url_elsewhere_is_named_without_claiming_aws_or_local() -> None:
+    info = RunInfo(
+        started_at=T0,
+        source="client",
+        where="https://bench.example.com/",
+        local=False,
+        elsewhere=True,
+        data_count=None,
+        iterations=1,
+        concurrency=1,
+        query="all",
+    )
+
+    markdown = render_markdown(info, make_run(n=1))
+
+    assert "| Where | URL: https://bench.example.com/ (not a Lambda Function URL) |" in section(
+        markdown, "Environment"
+    )
+    assert "AWS:" not in markdown
+    assert "Local run" not in markdown
 
 
 def test_equivalence_when_no_strategy_always_agrees() -> None:

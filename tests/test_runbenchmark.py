@@ -28,6 +28,7 @@ from bench.management.commands.runbenchmark import (
     verdict_line,
     why_nothing_worked,
 )
+from bench.reports import render_markdown
 from bench.results import CSV_COLUMNS, ResultRecord
 from bench.strategies import STRATEGY_NAMES
 from tests.stub_function_url import (
@@ -123,7 +124,8 @@ def test_runbenchmark_times_every_strategy_and_writes_the_report(
         "(15 timed requests, 0 failed)"
     )
     markdown = files["md"].read_text()
-    assert f"AWS: {stub.url}" in markdown
+    # The stub listens on a loopback address: a local run, whatever the signing.
+    assert f"| Where | local (this machine: {stub.url}) |" in markdown
     assert "Requests were signed with SigV4 (service lambda, region us-east-1)." in markdown
     assert "| Data | 100 rows |" in markdown
     assert f"![Latency per strategy and copy/read split]({files['png'].name})" in markdown
@@ -177,7 +179,12 @@ def test_no_sign_against_a_public_url(tmp_path: Path) -> None:
 
     assert "authorization" not in stub.received[0].headers
     assert "(2 timed requests, 0 failed)" in output
-    assert "Requests were sent unsigned (--no-sign)." in report_files(tmp_path)["md"].read_text()
+    markdown = report_files(tmp_path)["md"].read_text()
+    assert "Requests were sent unsigned (--no-sign)." in markdown
+    assert f"| Where | local (this machine: {stub.url}) |" in markdown
+    assert "> **Local run.** Local numbers are not AWS numbers" in markdown
+    assert f"- {stub.url} is served by this machine (loopback), not by AWS Lambda." in markdown
+    assert "AWS:" not in markdown
 
 
 @pytest.mark.parametrize(
@@ -527,7 +534,7 @@ def test_the_url_comes_from_the_cloudformation_stack(tmp_path: Path) -> None:
     assert "(2 timed requests, 0 failed)" in output
     assert [r.path for r in stub.received] == ["/status", "/ddb", "/ddb", "/ddb"]
     markdown = report_files(tmp_path)["md"].read_text()
-    assert f"AWS: {stub.url} (stack aws-lambda-sqlite-dev)" in markdown
+    assert f"| Where | local (this machine: {stub.url} (stack aws-lambda-sqlite-dev)) |" in markdown
     assert "| Lambda memory | unknown |" in markdown  # no FunctionName output to ask about
 
 
@@ -584,6 +591,67 @@ def test_a_run_of_cold_starts_only_has_no_overhead_line(tmp_path: Path) -> None:
 
     assert "Overhead" not in output
     assert "(1 timed requests, 0 failed)" in output
+
+
+def make_outcome(*records: ResultRecord) -> Outcome:
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    return Outcome(
+        records=list(records),
+        planned=len(records),
+        interrupted=False,
+        started_at=at,
+        finished_at=at,
+    )
+
+
+def where_row(url: str, *, where: str | None = None) -> tuple[str, str, tuple[str, ...]]:
+    """The report's Where row, its first warning line, and the target notes for ``url``."""
+    command = Command()
+    parser = command.create_parser("manage.py", "runbenchmark")
+    args = parser.parse_args(["--url", url, "--no-sign", "--endpoints", "ddb"])
+    options = command.validate(vars(args))
+    target = replace(command.resolve_target(options), where=where or url)
+
+    info = command.run_info(make_outcome(make_record(endpoint="ddb")), options, target=target)
+
+    markdown = render_markdown(info, make_outcome().records)
+    row = next(line for line in markdown.splitlines() if line.startswith("| Where |"))
+    warning = next((line for line in markdown.splitlines() if line.startswith("> ")), "")
+    return row, warning, target.notes
+
+
+def test_a_function_url_is_reported_as_aws() -> None:
+    url = "https://abc123.lambda-url.eu-west-1.on.aws/"
+
+    row, warning, notes = where_row(url, where=f"{url} (stack s)")
+
+    assert (row, warning) == (f"| Where | AWS: {url} (stack s) |", "")
+    assert notes == ("Requests were sent unsigned (--no-sign).",)
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8080/", "http://localhost:8080/"])
+def test_a_url_on_this_machine_is_reported_as_local(url: str) -> None:
+    row, warning, notes = where_row(url)
+
+    assert row == f"| Where | local (this machine: {url}) |"
+    assert warning.startswith("> **Local run.** Local numbers are not AWS numbers: ")
+    assert notes == (
+        "Requests were sent unsigned (--no-sign).",
+        f"{url} is served by this machine (loopback), not by AWS Lambda.",
+    )
+
+
+def test_any_other_host_is_reported_as_a_url_not_as_aws() -> None:
+    url = "https://bench.example.com/prefix/"
+
+    row, warning, notes = where_row(url)
+
+    assert (row, warning) == (f"| Where | URL: {url} (not a Lambda Function URL) |", "")
+    assert notes == (
+        "Requests were sent unsigned (--no-sign).",
+        f"{url} is not a Lambda Function URL (<id>.lambda-url.<region>.on.aws): these are the "
+        "numbers of whatever serves it.",
+    )
 
 
 def make_timed(endpoint: str, *, total: float, copy: float | None = None) -> ResultRecord:

@@ -17,6 +17,7 @@ from bench.client.target import (
     endpoint_url,
     function_configuration,
     function_url_from_stack,
+    host_kind,
     normalize_base_url,
     region_from_url,
     stack_outputs,
@@ -83,6 +84,30 @@ def test_endpoint_urls_join_without_losing_or_doubling_slashes(
 )
 def test_region_comes_from_a_function_url_host(url: str, region: str | None) -> None:
     assert region_from_url(url) == region
+
+
+@pytest.mark.parametrize(
+    ("url", "kind"),
+    [
+        ("https://abc123.lambda-url.eu-central-1.on.aws/", "function-url"),
+        ("https://ABC123.LAMBDA-URL.us-east-1.on.aws./prefix/", "function-url"),
+        ("http://127.0.0.1:8080/", "this-machine"),
+        ("http://127.8.9.10/", "this-machine"),
+        ("http://[::1]:8080/", "this-machine"),
+        ("http://0.0.0.0:8080/", "this-machine"),
+        ("http://localhost:8080/", "this-machine"),
+        ("http://LocalHost./", "this-machine"),
+        ("http://app.localhost/", "this-machine"),
+        ("https://example.com/", "other"),
+        ("https://lambda-url.us-east-1.on.aws.example.com/", "other"),
+        ("http://192.168.1.20:8080/", "other"),
+        ("http://[2001:db8::1]/", "other"),
+    ],
+)
+def test_host_kind_tells_a_function_url_from_this_machine_and_other_hosts(
+    url: str, kind: str
+) -> None:
+    assert host_kind(url) == kind
 
 
 def make_stack(*, status: str = "CREATE_COMPLETE", outputs: dict[str, str] | None = None) -> Any:

@@ -5,9 +5,10 @@ path prefix (``https://host/prefix`` + ``sqlite-efs`` -> ``https://host/prefix/s
 doubles a slash.
 """
 
+import ipaddress
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 import boto3
@@ -37,6 +38,9 @@ _FAILED_STATUSES = frozenset(
 _SETTLED_IN_PROGRESS = frozenset({"UPDATE_COMPLETE_CLEANUP_IN_PROGRESS"})
 
 
+HostKind = Literal["function-url", "this-machine", "other"]
+
+
 class TargetError(Exception):
     """The target could not be resolved; the message says why and what to do."""
 
@@ -64,6 +68,26 @@ def endpoint_url(base_url: str, endpoint: str, params: Mapping[str, str] | None 
     if params:
         url += "?" + urlencode(params, quote_via=quote)
     return url
+
+
+def host_kind(url: str) -> HostKind:
+    """What serves ``url``, from its host alone.
+
+    ``function-url``: a Lambda Function URL host (``<id>.lambda-url.<region>.on.aws``);
+    ``this-machine``: ``localhost`` or a loopback (or unspecified) address, e.g. ``runlambda``;
+    ``other``: any other host (a proxy, a custom domain, another machine), whose numbers are not
+    known to be AWS Lambda's.
+    """
+    host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    if _LAMBDA_URL_HOST.match(host):
+        return "function-url"
+    if host == "localhost" or host.endswith(".localhost"):
+        return "this-machine"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return "other"
+    return "this-machine" if address.is_loopback or address.is_unspecified else "other"
 
 
 def region_from_url(url: str) -> str | None:

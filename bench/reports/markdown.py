@@ -128,9 +128,10 @@ def _environment(info: RunInfo, records: Sequence[ResultRecord]) -> list[str]:
     if info.local:
         lines += [
             "",
-            '> **Local run.** Local numbers are not AWS numbers: "EFS" was a '
-            "local directory, not a network file system, and DynamoDB was a local stand-in. Use "
-            "them to check the pipeline, not to choose a storage.",
+            "> **Local run.** Local numbers are not AWS numbers: the app ran on this machine, "
+            'so "EFS" was a local directory, not a network file system, and DynamoDB was a '
+            "local stand-in or a table far from this machine. Use them to check the pipeline, "
+            "not to choose a storage.",
         ]
     if info.interrupted:
         lines += [
@@ -144,11 +145,13 @@ def _environment(info: RunInfo, records: Sequence[ResultRecord]) -> list[str]:
 
 
 def _where(info: RunInfo) -> str:
-    if not info.local:
-        return f"AWS: {info.where}"
-    if info.where and info.where != "local":
-        return f"local (this machine: {info.where})"
-    return "local (this machine)"
+    if info.local:
+        if info.where and info.where != "local":
+            return f"local (this machine: {info.where})"
+        return "local (this machine)"
+    if info.elsewhere:
+        return f"URL: {info.where} (not a Lambda Function URL)"
+    return f"AWS: {info.where}"
 
 
 def _statistics(info: RunInfo, figures: dict[str, StrategyFigures]) -> list[str]:

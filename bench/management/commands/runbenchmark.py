@@ -16,9 +16,11 @@ from bench.client.runner import WARMUP_ITERATION, Outcome, Plan, Runner
 from bench.client.signing import Signer, SigningError, load_signer
 from bench.client.target import (
     FUNCTION_NAME_OUTPUT,
+    HostKind,
     TargetError,
     function_configuration,
     function_url_from_stack,
+    host_kind,
     normalize_base_url,
 )
 from bench.dynamo.table import DynamoUnavailableError, TableMissingError
@@ -69,6 +71,11 @@ class Target:
     memory_mb: int | None = None
     architecture: str | None = None
     notes: tuple[str, ...] = field(default=())
+
+    @property
+    def kind(self) -> HostKind:
+        """What serves the target, from its host: the report says AWS only for a Function URL."""
+        return host_kind(self.base_url)
 
 
 class Progress:
@@ -269,6 +276,14 @@ class Command(BaseCommand):
             )
         else:
             notes.append("Requests were sent unsigned (--no-sign).")
+        kind = host_kind(base_url)
+        if kind == "this-machine":
+            notes.append(f"{base_url} is served by this machine (loopback), not by AWS Lambda.")
+        elif kind == "other":
+            notes.append(
+                f"{base_url} is not a Lambda Function URL (<id>.lambda-url.<region>.on.aws): "
+                "these are the numbers of whatever serves it."
+            )
         return Target(base_url, signer, where, memory, architecture, tuple(notes))
 
     def preflight(self, target: Target) -> None:
@@ -410,7 +425,8 @@ class Command(BaseCommand):
             started_at=outcome.started_at,
             source="client",
             where=target.where,
-            local=local is not None,
+            local=local is not None or target.kind == "this-machine",
+            elsewhere=target.kind == "other",
             data_count=data_count(outcome.records, query=plan.query, local=local),
             iterations=plan.iterations,
             concurrency=plan.concurrency,
