@@ -37,6 +37,7 @@ from tests.stub_function_url import (
     Answer,
     Received,
     StubFunctionUrl,
+    read_answer,
     running_stub,
 )
 from tests.test_runbenchmark_client import make_record
@@ -734,6 +735,47 @@ def test_point_queries_read_the_same_id_in_every_round(
     assert {r.query["id"][0] for r in timed} <= set(STUB_IDS)
     markdown = report_files(tmp_path)["md"].read_text()
     assert "query=point: in each round every strategy read the same id" in markdown
+
+
+def test_point_queries_keep_the_listing_as_the_cold_start_it_was(
+    stub: StubFunctionUrl, tmp_path: Path
+) -> None:
+    run(
+        "--url", stub.url, "--query", "point", "--endpoints", "ddb,sqlite-efs", "--iterations",
+        "2", "--output-dir", str(tmp_path),
+    )  # fmt: skip
+
+    files = report_files(tmp_path)
+    cold = [
+        (r["endpoint"], r["query"], r["iteration"], r["status"], r["rows"], r["server_total_ms"])
+        for r in read_csv(files["csv"])
+        if r["cold_start"] == "true"
+    ]
+    assert cold == [("ddb", "latest", "-1", "200", "100", "1.500000")]
+    markdown = files["md"].read_text()
+    assert "| `ddb` | 1 | 0 |" in markdown.split("## Cold starts", 1)[1].split("\n## ", 1)[0]
+    assert (
+        "- The container's first answer was the listing of those ids (query=latest, limit "
+        "1000): it is the cold start shown, with query latest in the CSV."
+    ) in markdown
+
+
+def warm_listing(stub: StubFunctionUrl, request: Received) -> Answer | None:
+    if request.query.get("query") == ["latest"]:
+        return read_answer(request.path.strip("/"), "latest", cold_start=False)
+    return None
+
+
+def test_a_warm_listing_is_not_kept(tmp_path: Path) -> None:
+    with running_stub(StubFunctionUrl(respond=warm_listing)) as stub:
+        run(
+            "--url", stub.url, "--no-sign", "--query", "point", "--endpoints", "ddb",
+            "--iterations", "2", "--output-dir", str(tmp_path),
+        )  # fmt: skip
+
+    files = report_files(tmp_path)
+    assert [r["iteration"] for r in read_csv(files["csv"])] == ["0", "1"]
+    assert "first answer was the listing" not in files["md"].read_text()
 
 
 def no_items(stub: StubFunctionUrl, request: Received) -> Answer | None:

@@ -19,6 +19,7 @@ from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from bench import coldstart
 from bench.client import local
 from bench.dynamo import table
 from bench.functionurl import FunctionUrlServer
@@ -113,6 +114,33 @@ def test_local_run_writes_a_report_whose_markdown_agrees_with_its_csv(
     assert "Seeding 40 items (the table holds 0)..." in output
     assert "Starting the local DynamoDB" not in output  # DYNAMODB_ENDPOINT_URL was set
     assert re.search(r"^Verdict: .* \(20 timed requests, 0 failed\)$", output, re.MULTILINE)
+
+
+@pytest.mark.integration
+def test_local_point_run_reports_the_cold_start_of_its_fresh_server(
+    dynalite_endpoint: str,
+    settings: Any,
+    fresh_table: str,
+    snapshot_dirs: SnapshotDirs,
+    tmp_path: Path,
+) -> None:
+    settings.DYNAMODB_ENDPOINT_URL = dynalite_endpoint
+    coldstart.reset()  # the server runs in this process, which other tests have served from
+
+    run(
+        "--count", "20", "--iterations", "2", "--query", "point", "--endpoints",
+        "ddb,sqlite-efs", "--output-dir", str(tmp_path),
+    )  # fmt: skip
+
+    with next(tmp_path.glob("*.csv")).open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["endpoint"], r["query"], r["iteration"], r["cold_start"]) for r in rows][:2] == [
+        ("ddb", "latest", "-1", "true"),
+        ("ddb", "point", "0", "false"),
+    ]
+    assert [r["cold_start"] for r in rows].count("true") == 1
+    markdown = next(tmp_path.glob("*.md")).read_text()
+    assert "No cold-start requests were recorded" not in markdown
 
 
 class Terminal(StringIO):

@@ -4,13 +4,14 @@ import random
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from bench.client.http import FunctionUrlClient, describe_error, item_ids
+from bench.client.http import FunctionUrlClient, describe_error, item_ids, record_from_reply
 from bench.client.local import LocalEnvironment, display_path, local_environment
 from bench.client.runner import WARMUP_ITERATION, Outcome, Plan, Runner
 from bench.client.signing import Signer, SigningError, load_signer
@@ -47,6 +48,7 @@ DEFAULT_COUNT = 1000
 MAX_COUNT = 1_000_000
 PROGRESS_WIDTH = 30
 POINT_ID_SEED = 0  # the same ids in every run over the same data
+LISTING_QUERY = "latest"  # query=point draws its ids from the newest MAX_LIMIT items
 
 
 @dataclass(frozen=True)
@@ -186,8 +188,7 @@ class Command(BaseCommand):
             else:
                 target = self.resolve_target(options)
                 self.preflight(target)
-                plan = self.with_point_ids(target, options.plan)
-                outcome = self.run_plan(target, plan, verbose=verbose)
+                outcome = self.measure(target, options.plan, verbose=verbose)
                 info = self.run_info(outcome, options, target=target)
         except KeyboardInterrupt:
             raise CommandError(
@@ -313,15 +314,28 @@ class Command(BaseCommand):
                 "Function URL?"
             )
 
-    def with_point_ids(self, target: Target, plan: Plan) -> Plan:
-        """For query=point, the id each round reads, drawn from the newest items."""
+    def measure(self, target: Target, plan: Plan, *, verbose: bool) -> Outcome:
+        """The run; for query=point, after listing the ids, whose answer counts as a warm-up."""
+        plan, cold = self.with_point_ids(target, plan)
+        outcome = self.run_plan(target, plan, verbose=verbose)
+        outcome.records[:0] = cold
+        return outcome
+
+    def with_point_ids(self, target: Target, plan: Plan) -> tuple[Plan, list[ResultRecord]]:
+        """For query=point, the id each round reads, drawn from the newest items.
+
+        The listing is an untimed request like a warm-up: when it was the container's first
+        answer, it is returned as that cold start (iteration -1, query latest), so the cold start
+        is reported rather than lost before the run.
+        """
         if plan.query != "point":
-            return plan
+            return plan, []
         source = plan.endpoints[0]
         client = FunctionUrlClient(target.base_url, signer=target.signer)
+        measured_at = datetime.now(UTC)
         try:
             reply = client.request(
-                "GET", source, params={"query": "latest", "limit": str(MAX_LIMIT)}
+                "GET", source, params={"query": LISTING_QUERY, "limit": str(MAX_LIMIT)}
             )
         finally:
             client.close()
@@ -331,8 +345,16 @@ class Command(BaseCommand):
             raise CommandError(
                 f"query=point reads existing ids, but listing them from {source} failed: {exc}"
             ) from None
+        listing = record_from_reply(
+            reply,
+            endpoint=source,
+            query=LISTING_QUERY,
+            iteration=WARMUP_ITERATION,
+            measured_at=measured_at,
+        )
         rng = random.Random(POINT_ID_SEED)
-        return replace(plan, point_ids=tuple(rng.choice(ids) for _ in range(plan.iterations)))
+        plan = replace(plan, point_ids=tuple(rng.choice(ids) for _ in range(plan.iterations)))
+        return plan, [listing] if listing.cold_start else []
 
     def run_plan(self, target: Target, plan: Plan, *, verbose: bool) -> Outcome:
         progress = Progress(
@@ -368,8 +390,7 @@ class Command(BaseCommand):
                 seed=lambda count: self.seed(count, progress=progress),
             ) as env:
                 target = Target(env.url, None, env.where(), notes=env.notes())
-                plan = self.with_point_ids(target, options.plan)
-                outcome = self.run_plan(target, plan, verbose=verbose)
+                outcome = self.measure(target, options.plan, verbose=verbose)
                 info = self.run_info(outcome, options, target=target, local=env)
         except (
             LocalDynamoError,
@@ -416,6 +437,12 @@ class Command(BaseCommand):
                 f"query=point: in each round every strategy read the same id, drawn from the "
                 f"newest {MAX_LIMIT} items."
             )
+            if any(r.cold_start and r.query == LISTING_QUERY for r in outcome.records):
+                notes.append(
+                    "The container's first answer was the listing of those ids (query="
+                    f"{LISTING_QUERY}, limit {MAX_LIMIT}): it is the cold start shown, with query "
+                    f"{LISTING_QUERY} in the CSV."
+                )
         if outcome.interrupted:
             notes.append(
                 f"Interrupted: {len(outcome.timed)} of {outcome.planned} timed requests were "
