@@ -104,7 +104,11 @@ def test_runbenchmark_times_every_strategy_and_writes_the_report(
     assert len(rows) == 1 + 3 * len(STRATEGY_NAMES)
     assert {r["status"] for r in rows} == {"200"}
     assert [r.rejected for r in stub.received] == [None] * (1 + 5 + 15)
-    assert [r.path for r in stub.received[:2]] == ["/status", "/sqlite-efs"]
+    # The preflight is a read of the first strategy: its cold start is the one kept.
+    assert [(r.path, r.query) for r in stub.received[:2]] == [
+        ("/sqlite-efs", {"query": ["all"]}),
+        ("/sqlite-efs", {"query": ["all"]}),
+    ]
     lines = output.splitlines()
     assert lines[0] == (
         f"Timing {', '.join(STRATEGY_NAMES)} against {stub.url}: 3 x 5 requests (query=all, "
@@ -138,13 +142,15 @@ def test_a_wrong_secret_is_refused_before_the_run(tmp_path: Path) -> None:
         with pytest.raises(
             CommandError,
             match=re.escape(
-                f"{stub.url}status refused the request (403: {SIGNATURE_MISMATCH}): check the "
+                f"{stub.url}sqlite-efs refused the request (403: {SIGNATURE_MISMATCH}): check the "
                 "AWS credentials and the region the request is signed for (us-east-1)."
             ),
         ):
             run("--url", stub.url, "--output-dir", str(tmp_path / "out"))
 
-        assert [(r.path, r.rejected) for r in stub.received] == [("/status", SIGNATURE_MISMATCH)]
+        assert [(r.path, r.rejected) for r in stub.received] == [
+            ("/sqlite-efs", SIGNATURE_MISMATCH)
+        ]
     assert not (tmp_path / "out").exists()
 
 
@@ -157,7 +163,7 @@ def test_unsigned_requests_to_an_iam_url_say_to_sign(stub: StubFunctionUrl, tmp_
     with pytest.raises(
         CommandError,
         match=re.escape(
-            f"{stub.url}status refused the request (403: Missing Authentication Token): the "
+            f"{stub.url}sqlite-efs refused the request (403: Missing Authentication Token): the "
             "Function URL needs IAM auth: run without --no-sign."
         ),
     ):
@@ -294,7 +300,9 @@ def test_default_output_dir_is_docs_benchmarks() -> None:
 def test_an_unreachable_url_is_a_command_error(tmp_path: Path) -> None:
     url = f"http://127.0.0.1:{free_port()}/"
 
-    with pytest.raises(CommandError, match=rf"^Cannot reach {re.escape(url)}status: \w+Error: "):
+    with pytest.raises(
+        CommandError, match=rf"^Cannot reach {re.escape(url)}sqlite-efs: \w+Error: "
+    ):
         run("--url", url, "--no-sign", "--output-dir", str(tmp_path))
 
     assert list(tmp_path.iterdir()) == []
@@ -310,7 +318,7 @@ def test_a_url_that_is_not_the_app_is_named(tmp_path: Path) -> None:
         pytest.raises(
             CommandError,
             match=re.escape(
-                f"{stub.url}wrong/status answered 404: is {stub.url}wrong/ the "
+                f"{stub.url}wrong/sqlite-efs answered 404: is {stub.url}wrong/ the "
                 "lambda-sqlite-bench Function URL?"
             ),
         ),
@@ -319,8 +327,6 @@ def test_a_url_that_is_not_the_app_is_named(tmp_path: Path) -> None:
 
 
 def no_snapshot(stub: StubFunctionUrl, request: Received) -> Answer | None:
-    if request.path == "/status":
-        return None
     return 503, {
         "error": "no_snapshot",
         "detail": "No SQLite snapshot exists yet: POST /insert first.",
@@ -338,7 +344,7 @@ def test_when_every_warmup_fails_the_run_stops_and_says_why(tmp_path: Path) -> N
         ):
             run("--url", stub.url, "--no-sign", "--output-dir", str(tmp_path))
 
-        assert len(stub.reads) == 5  # the warm-ups; no timed request was sent
+        assert len(stub.reads) == 1 + 5  # the preflight and the warm-ups; nothing timed
     assert list(tmp_path.iterdir()) == []
 
 
@@ -350,7 +356,7 @@ def test_when_every_timed_request_fails_the_run_says_why(tmp_path: Path) -> None
                 "--output-dir", str(tmp_path),
             )  # fmt: skip
 
-        assert len(stub.reads) == 10
+        assert len(stub.reads) == 1 + 10
 
 
 def flaky_ddb(stub: StubFunctionUrl, request: Received) -> Answer | None:
@@ -370,11 +376,12 @@ def test_failed_requests_are_recorded_and_the_run_goes_on(tmp_path: Path) -> Non
 
     rows = read_csv(report_files(tmp_path)["csv"])
     assert [r["status"] for r in rows if r["endpoint"] == "ddb"] == ["500", "500", "500"]
-    assert [r["status"] for r in rows if r["endpoint"] == "sqlite-efs"] == [
-        "200",
-        "200",
-        "599",
-        "200",
+    # The preflight (cold, kept), the warm-up (discarded), then the third read drops.
+    assert [(r["iteration"], r["status"]) for r in rows if r["endpoint"] == "sqlite-efs"] == [
+        ("-1", "200"),
+        ("0", "599"),
+        ("1", "200"),
+        ("2", "200"),
     ]
     assert "(15 timed requests, 4 failed)" in output
     markdown = report_files(tmp_path)["md"].read_text()
@@ -403,7 +410,7 @@ def test_ctrl_c_writes_what_was_measured_marked_partial(tmp_path: Path) -> None:
 
     files = report_files(tmp_path)
     measured = [r for r in read_csv(files["csv"]) if r["iteration"] != "-1"]
-    assert 3 <= len(measured) < 100
+    assert 2 <= len(measured) < 100
     markdown = files["md"].read_text()
     assert "**Partial run.**" in markdown
     assert f"Interrupted: {len(measured)} of 100 timed requests were measured." in markdown
@@ -413,7 +420,7 @@ def test_ctrl_c_writes_what_was_measured_marked_partial(tmp_path: Path) -> None:
 def test_ctrl_c_before_the_run_writes_nothing(
     stub: StubFunctionUrl, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def interrupted(self: Command, target: Any) -> None:
+    def interrupted(self: Command, target: Any, plan: Any) -> None:
         raise KeyboardInterrupt
 
     monkeypatch.setattr(Command, "preflight", interrupted)
@@ -485,6 +492,7 @@ def test_query_and_endpoints_choose_what_is_requested(
     )  # fmt: skip
 
     assert [(r.path, r.query) for r in stub.reads] == [
+        ("/ddb", {"query": ["latest"]}),  # the preflight
         ("/ddb", {"query": ["latest"]}),
         ("/sqlite-efs", {"query": ["latest"]}),
         ("/sqlite-efs", {"query": ["latest"]}),
@@ -499,8 +507,8 @@ def test_each_worker_keeps_its_own_connection(stub: StubFunctionUrl, tmp_path: P
         str(tmp_path),
     )  # fmt: skip
 
-    assert len(stub.reads) == 5 + 40
-    assert len({r.client_port for r in stub.reads}) == 4
+    assert len(stub.reads) == 1 + 5 + 40
+    assert len({r.client_port for r in stub.reads[1:]}) == 4  # the preflight had its own
 
 
 def test_a_path_prefix_in_the_url_is_kept(tmp_path: Path) -> None:
@@ -510,7 +518,7 @@ def test_a_path_prefix_in_the_url_is_kept(tmp_path: Path) -> None:
             "--output-dir", str(tmp_path),
         )  # fmt: skip
 
-    assert [r.path for r in stub.received] == ["/prefix/status", "/prefix/ddb", "/prefix/ddb"]
+    assert [r.path for r in stub.received] == ["/prefix/ddb"] * 3
 
 
 @pytest.mark.filterwarnings("ignore:Tried to parse:UserWarning")
@@ -533,7 +541,7 @@ def test_the_url_comes_from_the_cloudformation_stack(tmp_path: Path) -> None:
         )  # fmt: skip
 
     assert "(2 timed requests, 0 failed)" in output
-    assert [r.path for r in stub.received] == ["/status", "/ddb", "/ddb", "/ddb"]
+    assert [r.path for r in stub.received] == ["/ddb"] * 4
     markdown = report_files(tmp_path)["md"].read_text()
     assert f"| Where | local (this machine: {stub.url} (stack aws-lambda-sqlite-dev)) |" in markdown
     assert "| Lambda memory | unknown |" in markdown  # no FunctionName output to ask about
@@ -583,8 +591,13 @@ def test_lambda_memory_and_architecture_come_from_the_function(
     assert "| Lambda architecture | arm64 |" in markdown
 
 
+def always_cold(stub: StubFunctionUrl, request: Received) -> Answer | None:
+    query = request.query.get("query", ["all"])[0]
+    return read_answer(request.path.strip("/"), query, cold_start=True)  # a new container each
+
+
 def test_a_run_of_cold_starts_only_has_no_overhead_line(tmp_path: Path) -> None:
-    with running_stub(StubFunctionUrl()) as stub:
+    with running_stub(StubFunctionUrl(respond=always_cold)) as stub:
         output = run(
             "--url", stub.url, "--no-sign", "--warmup", "0", "--iterations", "1", "--endpoints",
             "ddb", "--output-dir", str(tmp_path),

@@ -11,7 +11,13 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from bench.client.http import FunctionUrlClient, describe_error, item_ids, record_from_reply
+from bench.client.http import (
+    FunctionUrlClient,
+    Reply,
+    describe_error,
+    item_ids,
+    record_from_reply,
+)
 from bench.client.local import LocalEnvironment, display_path, local_environment
 from bench.client.runner import WARMUP_ITERATION, Outcome, Plan, Runner
 from bench.client.signing import Signer, SigningError, load_signer
@@ -187,7 +193,6 @@ class Command(BaseCommand):
                 outcome, info = self.run_local(options, verbose=verbose)
             else:
                 target = self.resolve_target(options)
-                self.preflight(target)
                 outcome = self.measure(target, options.plan, verbose=verbose)
                 info = self.run_info(outcome, options, target=target)
         except KeyboardInterrupt:
@@ -287,16 +292,51 @@ class Command(BaseCommand):
             )
         return Target(base_url, signer, where, memory, architecture, tuple(notes))
 
-    def preflight(self, target: Target) -> None:
-        """One request to ``/status`` before the run: unreachable or refused -> CommandError."""
-        client = FunctionUrlClient(target.base_url, signer=target.signer, read_timeout=60)
+    def measure(self, target: Target, plan: Plan, *, verbose: bool) -> Outcome:
+        """The preflight read, then the run; the preflight's answer when it was a cold start."""
+        plan, cold = self.preflight(target, plan)
+        outcome = self.run_plan(target, plan, verbose=verbose)
+        outcome.records[:0] = cold
+        return outcome
+
+    def preflight(self, target: Target, plan: Plan) -> tuple[Plan, list[ResultRecord]]:
+        """One untimed read of the first strategy before the run; returns the plan to run and
+        the read's record when it was the container's cold start (iteration -1), else nothing.
+
+        Unreachable, refused or not the app -> CommandError. A read, not ``/status``: whatever
+        the function serves first takes its cold start, and only a read reports it. For
+        query=point the read lists the newest items, and each round reads one of their ids.
+        """
+        source = plan.endpoints[0]
+        point = plan.query == "point"
+        query = LISTING_QUERY if point else plan.query
+        params = {"query": query, "limit": str(MAX_LIMIT)} if point else {"query": query}
+        client = FunctionUrlClient(target.base_url, signer=target.signer)
+        measured_at = datetime.now(UTC)
         try:
-            reply = client.request("GET", "status")
+            reply = client.request("GET", source, params=params)
         finally:
             client.close()
-        status_url = target.base_url + "status"
+        self.check_reply(target, target.base_url + source, reply)
+        if point:
+            try:
+                ids = item_ids(reply)
+            except ValueError as exc:
+                raise CommandError(
+                    f"query=point reads existing ids, but listing them from {source} failed: {exc}"
+                ) from None
+            rng = random.Random(POINT_ID_SEED)
+            plan = replace(plan, point_ids=tuple(rng.choice(ids) for _ in range(plan.iterations)))
+        first = record_from_reply(
+            reply, endpoint=source, query=query, iteration=WARMUP_ITERATION, measured_at=measured_at
+        )
+        return plan, [first] if first.cold_start else []
+
+    @staticmethod
+    def check_reply(target: Target, url: str, reply: Reply) -> None:
+        """CommandError when the preflight got no answer, was refused, or hit something else."""
         if reply.error is not None:
-            raise CommandError(f"Cannot reach {status_url}: {reply.error}")
+            raise CommandError(f"Cannot reach {url}: {reply.error}")
         if reply.status in (401, 403):
             advice = (
                 "check the AWS credentials and the region the request is signed for "
@@ -305,56 +345,12 @@ class Command(BaseCommand):
                 else "the Function URL needs IAM auth: run without --no-sign"
             )
             raise CommandError(
-                f"{status_url} refused the request ({describe_error(reply.status, reply.body)}): "
-                f"{advice}."
+                f"{url} refused the request ({describe_error(reply.status, reply.body)}): {advice}."
             )
         if reply.status == 404:
             raise CommandError(
-                f"{status_url} answered 404: is {target.base_url} the lambda-sqlite-bench "
-                "Function URL?"
+                f"{url} answered 404: is {target.base_url} the lambda-sqlite-bench Function URL?"
             )
-
-    def measure(self, target: Target, plan: Plan, *, verbose: bool) -> Outcome:
-        """The run; for query=point, after listing the ids, whose answer counts as a warm-up."""
-        plan, cold = self.with_point_ids(target, plan)
-        outcome = self.run_plan(target, plan, verbose=verbose)
-        outcome.records[:0] = cold
-        return outcome
-
-    def with_point_ids(self, target: Target, plan: Plan) -> tuple[Plan, list[ResultRecord]]:
-        """For query=point, the id each round reads, drawn from the newest items.
-
-        The listing is an untimed request like a warm-up: when it was the container's first
-        answer, it is returned as that cold start (iteration -1, query latest), so the cold start
-        is reported rather than lost before the run.
-        """
-        if plan.query != "point":
-            return plan, []
-        source = plan.endpoints[0]
-        client = FunctionUrlClient(target.base_url, signer=target.signer)
-        measured_at = datetime.now(UTC)
-        try:
-            reply = client.request(
-                "GET", source, params={"query": LISTING_QUERY, "limit": str(MAX_LIMIT)}
-            )
-        finally:
-            client.close()
-        try:
-            ids = item_ids(reply)
-        except ValueError as exc:
-            raise CommandError(
-                f"query=point reads existing ids, but listing them from {source} failed: {exc}"
-            ) from None
-        listing = record_from_reply(
-            reply,
-            endpoint=source,
-            query=LISTING_QUERY,
-            iteration=WARMUP_ITERATION,
-            measured_at=measured_at,
-        )
-        rng = random.Random(POINT_ID_SEED)
-        plan = replace(plan, point_ids=tuple(rng.choice(ids) for _ in range(plan.iterations)))
-        return plan, [listing] if listing.cold_start else []
 
     def run_plan(self, target: Target, plan: Plan, *, verbose: bool) -> Outcome:
         progress = Progress(
@@ -428,7 +424,8 @@ class Command(BaseCommand):
         plan = options.plan
         notes = list(target.notes)
         notes.append(
-            f"Warm-up: {plan.warmup} untimed request(s) per strategy before the timed ones; a "
+            f"Warm-up: one untimed read of `{plan.endpoints[0]}` checked the target, then "
+            f"{plan.warmup} untimed request(s) per strategy came before the timed ones; a "
             "container's first (cold-start) answer is kept and shown apart, with iteration "
             f"{WARMUP_ITERATION} in the CSV."
         )
