@@ -117,9 +117,14 @@ class LocalDynamo:
             raise LocalDynamoError(
                 f"dynalite is not installed ({self.binary} is missing): run `make install`."
             )
-        _exit_on_termination_signals()
         if self.path is not None:
-            self.path.mkdir(parents=True, exist_ok=True)
+            try:
+                self.path.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise LocalDynamoError(
+                    f"Cannot use {self.path} as dynalite's data directory: {exc.strerror}."
+                ) from None
+        _exit_on_termination_signals()
         tries = _FREE_PORT_TRIES if self.requested_port == 0 else 1
         for attempt in range(1, tries + 1):
             if self.requested_port == 0:

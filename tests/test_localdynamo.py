@@ -1,6 +1,7 @@
 """The dynalite process manager: started, awaited, stopped, never left behind."""
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -416,3 +417,19 @@ def test_signal_handlers_are_left_alone_outside_the_main_thread() -> None:
     worker.join()
 
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+
+
+def test_a_data_directory_under_a_file_is_refused_before_starting(tmp_path: Path) -> None:
+    afile = tmp_path / "afile"
+    afile.write_text("not a directory")
+    server = LocalDynamo(path=afile / "data")
+
+    with pytest.raises(
+        LocalDynamoError,
+        match=re.escape(
+            f"Cannot use {afile / 'data'} as dynalite's data directory: Not a directory."
+        ),
+    ):
+        server.start()
+
+    assert (server.running, server.pid) == (False, None)
