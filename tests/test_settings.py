@@ -212,7 +212,7 @@ def test_defaults_after_a_clone_are_local(monkeypatch: pytest.MonkeyPatch) -> No
         )
     } == {
         "ON_LAMBDA": False,
-        "DEBUG": True,
+        "DEBUG": False,
         "BENCH_TABLE_NAME": "aws-lambda-sqlite-dev-main",
         "DYNAMODB_ENDPOINT_URL": None,
         "BENCH_EFS_DIR": settings.BASE_DIR / "var" / "efs",
