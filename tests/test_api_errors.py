@@ -48,6 +48,13 @@ def unreachable_dynamodb(snapshot_dirs: SnapshotDirs) -> Iterator[str]:
         ({"limit": "1001"}, "limit: must be a whole number from 1 to 1000, got 1001."),
         ({"limit": "abc"}, "limit: must be a whole number from 1 to 1000, got 'abc'."),
         ({"limit": "1.5"}, "limit: must be a whole number from 1 to 1000, got '1.5'."),
+        ({"limit": "+5"}, "limit: must be a whole number from 1 to 1000, got '+5'."),
+        ({"limit": "1_000"}, "limit: must be a whole number from 1 to 1000, got '1_000'."),
+        ({"limit": "\u0663"}, "limit: must be a whole number from 1 to 1000, got '\u0663'."),
+        (
+            {"limit": "9" * 200},
+            f"limit: must be a whole number from 1 to 1000, got {'9' * 40}... (200 chars).",
+        ),
         (
             {"query": "point", "id": "not-a-ulid"},
             "id: must be a ULID (26 characters of Crockford base32), got 'not-a-ulid'.",

@@ -5,6 +5,7 @@ is allowed; these validators run first and word the error the way the API promis
 given and the values allowed. The ``Field`` constraints stay, so the OpenAPI schema shows them.
 """
 
+import re
 from typing import Annotated
 
 from ninja import Field
@@ -17,19 +18,30 @@ ULID_ALPHABET = frozenset("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
 ULID_PATTERN = "^[0-7][0-9A-HJKMNP-TV-Z]{25}$"
 
 
+WHOLE_NUMBER = re.compile(r"-?[0-9]+")
+SHOWN_CHARS = 40
+
+
+def shown(value: object) -> str:
+    """The value as an error echoes it: repr, cut short so a huge value is not sent back whole."""
+    text = repr(value)
+    return text if len(text) <= SHOWN_CHARS else f"{text[:SHOWN_CHARS]}... ({len(text)} chars)"
+
+
 def whole_number(minimum: int, maximum: int) -> BeforeValidator:
     """A validator for an int parameter whose error names it and its allowed range."""
 
     def check(value: object) -> int:
         allowed = f"must be a whole number from {minimum} to {maximum}"
         if isinstance(value, bool) or not isinstance(value, int | str):
-            raise ValueError(f"{allowed}, got {value!r}.")
-        try:
-            number = int(value)
-        except ValueError:
-            raise ValueError(f"{allowed}, got {value!r}.") from None
+            raise ValueError(f"{allowed}, got {shown(value)}.")
+        # Plain ASCII digits only: int() would also take "+5", " 5", "1_000" and other scripts'
+        # digits, which no client means to send.
+        if isinstance(value, str) and not WHOLE_NUMBER.fullmatch(value):
+            raise ValueError(f"{allowed}, got {shown(value)}.")
+        number = int(value)
         if not minimum <= number <= maximum:
-            raise ValueError(f"{allowed}, got {number}.")
+            raise ValueError(f"{allowed}, got {shown(number)}.")
         return number
 
     return BeforeValidator(check)
