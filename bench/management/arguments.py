@@ -6,9 +6,12 @@ names the value instead.
 """
 
 import os
+import re
 from pathlib import Path
 
 from django.core.management.base import CommandError
+
+_WHOLE_NUMBER = re.compile(r"-?[0-9]+")
 
 
 def parse_int(option: str, raw: object, *, minimum: int, maximum: int, note: str = "") -> int:
@@ -18,12 +21,15 @@ def parse_int(option: str, raw: object, *, minimum: int, maximum: int, note: str
     ``note`` is appended to the allowed range in the message, e.g. ``"(MB)"``.
     """
     allowed = f"use {minimum}..{maximum}" + (f" {note}" if note else "")
-    if isinstance(raw, bool) or not isinstance(raw, int | str):
+    # Plain ASCII digits only: int() would also take " 5", "1_000" and other scripts' digits.
+    if isinstance(raw, bool) or not (
+        isinstance(raw, int) or (isinstance(raw, str) and _WHOLE_NUMBER.fullmatch(raw))
+    ):
         raise CommandError(f"{option} {raw!r} is not a whole number: {allowed}.")
     try:
         value = int(raw)
-    except ValueError:
-        raise CommandError(f"{option} {raw!r} is not a whole number: {allowed}.") from None
+    except ValueError:  # more digits than Python converts from text: out of any range here
+        raise CommandError(f"{option} has {len(str(raw))} digits: {allowed}.") from None
     if not minimum <= value <= maximum:
         raise CommandError(f"{option} {value} is out of range: {allowed}.")
     return value
