@@ -81,6 +81,7 @@ def env_url(name: str) -> str | None:
 
 
 SNAPSHOT_FILE_NAME = "data.db"
+TMP_CACHED_FILE_NAME = "data-cached.db"  # sqlite-tmp-cached's own copy under BENCH_TMP_DIR
 
 
 def sqlite_databases(efs_dir: Path, tmp_dir: Path) -> dict[str, dict[str, object]]:
@@ -98,7 +99,7 @@ def sqlite_databases(efs_dir: Path, tmp_dir: Path) -> dict[str, dict[str, object
     """
     efs_file = efs_dir / SNAPSHOT_FILE_NAME
     tmp_file = tmp_dir / SNAPSHOT_FILE_NAME
-    tmp_cached_file = tmp_dir / "data-cached.db"  # bench.strategies.sqlite_tmp_cached
+    tmp_cached_file = tmp_dir / TMP_CACHED_FILE_NAME
     return {
         "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"},
         "efs": {"ENGINE": "django.db.backends.sqlite3", "NAME": f"file:{efs_file}?mode=ro"},

@@ -103,7 +103,7 @@ class SnapshotDirs:
 
     @property
     def tmp_cached_file(self) -> Path:
-        return self.tmp_dir / "data-cached.db"
+        return self.tmp_dir / django_settings.TMP_CACHED_FILE_NAME
 
 
 def _repoint_snapshot_aliases(databases: dict[str, dict[str, Any]]) -> None:

@@ -182,6 +182,11 @@ def test_status_before_anything_exists(
             "snapshot": None,
             "efs_file": {"path": str(snapshot_dirs.efs_file), "exists": False, "bytes": None},
             "tmp_file": {"path": str(snapshot_dirs.tmp_file), "exists": False, "bytes": None},
+            "tmp_cached_file": {
+                "path": str(snapshot_dirs.tmp_cached_file),
+                "exists": False,
+                "bytes": None,
+            },
         },
     )
 
@@ -219,6 +224,11 @@ def test_status_describes_the_snapshot_and_the_files(
             "path": str(snapshot.dirs.tmp_file),
             "exists": True,
             "bytes": snapshot.dirs.efs_file.stat().st_size,
+        },
+        "tmp_cached_file": {  # only sqlite-tmp has read: its copy is not sqlite-tmp-cached's
+            "path": str(snapshot.dirs.tmp_cached_file),
+            "exists": False,
+            "bytes": None,
         },
     }
     assert timedelta(0) <= timedelta(seconds=age) < timedelta(hours=1)
@@ -263,7 +273,14 @@ def test_openapi_describes_every_parameter_and_response_field(client: Client) ->
     }
     assert properties("InsertOut") == ["inserted", "timings_ms", "snapshot"]
     assert properties("InsertTimingsOut") == ["insert", "ddb_read", "sqlite_write", "total"]
-    assert properties("StatusOut") == ["table", "ddb_items", "snapshot", "efs_file", "tmp_file"]
+    assert properties("StatusOut") == [
+        "table",
+        "ddb_items",
+        "snapshot",
+        "efs_file",
+        "tmp_file",
+        "tmp_cached_file",
+    ]
     assert sorted(schema["paths"]["/insert"]["post"]["responses"]) == [
         "200",
         "400",

@@ -200,6 +200,7 @@ def test_the_bundled_handler_serves_the_first_run_in_a_bare_python_312(
         "snapshot": None,
         "efs_file": {"path": str(efs / "data.db"), "exists": False, "bytes": None},
         "tmp_file": {"path": str(tmp / "data.db"), "exists": False, "bytes": None},
+        "tmp_cached_file": {"path": str(tmp / "data-cached.db"), "exists": False, "bytes": None},
     }
     assert body(insert)["inserted"] == 5
     snapshot = body(status)["snapshot"]

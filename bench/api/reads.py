@@ -140,7 +140,8 @@ class StatusOut(Schema):
     ddb_items: int = Field(description="Random items in DynamoDB.")
     snapshot: StatusSnapshotOut | None = Field(description="The last snapshot built, if any.")
     efs_file: FileOut
-    tmp_file: FileOut
+    tmp_file: FileOut = Field(description="sqlite-tmp's copy.")
+    tmp_cached_file: FileOut = Field(description="sqlite-tmp-cached's copy.")
 
 
 READ_ERRORS: dict[int, type[Schema]] = {404: ErrorOut, 422: ErrorOut, 503: ErrorOut}
@@ -241,4 +242,5 @@ def status(request: HttpRequest) -> dict[str, Any]:
         "snapshot": described,
         "efs_file": _file(snapshot_path()),
         "tmp_file": _file(Path(settings.BENCH_TMP_DIR) / settings.SNAPSHOT_FILE_NAME),
+        "tmp_cached_file": _file(Path(settings.BENCH_TMP_DIR) / settings.TMP_CACHED_FILE_NAME),
     }

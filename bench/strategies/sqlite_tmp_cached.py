@@ -15,6 +15,8 @@ reports count ``copy_ms > 0`` as a copy (and charge its EFS read). The change ch
 
 import threading
 
+from django.conf import settings
+
 from bench.snapshotfile import snapshot_path
 from bench.strategies.sqlite import file_identity, identity_of
 from bench.strategies.sqlite_tmp import TmpCopyStrategy
@@ -27,7 +29,7 @@ class SqliteTmpCached(TmpCopyStrategy):
 
     @property
     def file_name(self) -> str:
-        return "data-cached.db"
+        return str(settings.TMP_CACHED_FILE_NAME)
 
     def copy_is_current(self) -> bool:
         source = self.copied.source
