@@ -47,7 +47,7 @@ BASELINE_IMPORT = """
 from django.conf import settings
 settings.configure(
     DEBUG=False, SECRET_KEY="x" * 50, ROOT_URLCONF="__main__", ALLOWED_HOSTS=["*"],
-    INSTALLED_APPS=["ninja"], MIDDLEWARE=["django.middleware.common.CommonMiddleware"],
+    INSTALLED_APPS=[], MIDDLEWARE=["django.middleware.common.CommonMiddleware"],
     DATABASES={}, USE_TZ=True,
 )
 import django
